@@ -1,0 +1,48 @@
+"""Writing files so that a crash or a refusal never leaves half a file behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from infralens_core.errors import InputError
+
+
+def write_atomic(path: str, text: str, *, force: bool = False, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    An existing file is replaced only with ``force``; the rename is atomic on POSIX,
+    so readers see the old file or the new one, never a mix.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(path, None, "is a directory")
+    if target.exists() and not force:
+        raise InputError(path, None, "exists; use --force to replace it")
+    directory = target.parent
+    if not directory.is_dir():
+        raise InputError(path, None, f"directory {str(directory)!r} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(path, None, f"cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if force:
+            os.replace(tmp, target)
+        else:
+            # link() fails if the name exists, so a file made meanwhile survives.
+            os.link(tmp, target)
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise InputError(path, None, "exists; use --force to replace it") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,47 @@
+"""Reading what several commands share: preset, plan, workloads and topology."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from infralens_core.errors import InputError
+
+EXAMPLE_DIR = "example"
+
+
+def example_path(name: str) -> str:
+    return str(Path(str(resources.files("infralens_core"))) / EXAMPLE_DIR / name)
+
+
+def load_workloads(plan: str | None, options: tuple[str, ...]) -> list:
+    from infralens_core.inputs import load_plan
+    from infralens_core.plan import check_unique, workload_from_option
+
+    workloads = load_plan(plan) if plan else []
+    workloads += [workload_from_option(text) for text in options]
+    if not workloads:
+        raise InputError("--plan", None, "no workload given; use --plan FILE or "
+                         "--workload NAME=GPUS")
+    check_unique(workloads, plan or "--workload")
+    return workloads
+
+
+def load_topology(sources: tuple[str, ...]):
+    from infralens_core.topology.load import load_topology as load
+
+    return load(list(sources) or ["local"])
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+topology_option = click.option(
+    "--topology", "topology_sources", multiple=True, metavar="SRC",
+    help="nvidia-smi topo -m, numactl --hardware, lscpu, nvidia-smi -L, rocm-smi "
+    "or infralens JSON output, or 'local' (default) for this host's sysfs. Repeat "
+    "to merge sources.",
+)

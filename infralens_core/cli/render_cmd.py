@@ -1,0 +1,79 @@
+"""``infralens render``: commands for each workload of a plan, in each style."""
+
+from __future__ import annotations
+
+import click
+
+from infralens_core.cli.common import (
+    example_path,
+    load_topology,
+    load_workloads,
+    topology_option,
+    warn,
+)
+from infralens_core.errors import InputError
+
+EXAMPLE_STYLES = ("numactl", "taskset", "docker")
+
+
+@click.command()
+@click.option("--preset", type=str, metavar="FILE", help="TOML preset with [execution].")
+@click.option("--plan", type=str, metavar="FILE", help="TOML or JSON plan of workloads.")
+@click.option("--workload", "workload_options", multiple=True, metavar="NAME=GPUS",
+              help="A workload on the command line, e.g. train-01=0-3.")
+@topology_option
+@click.option("--style", "styles", multiple=True, metavar="S",
+              help="Launch style (repeatable); default by the preset's environment.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "script"]),
+              default="text", show_default=True)
+@click.option("-o", "--output", type=str, metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option("--example", is_flag=True,
+              help="Render the bundled example: 8x H100 host, mixed plan.")
+def render(preset, plan, workload_options, topology_sources, styles, fmt, output,
+           force, example):
+    """Render launch commands for a plan on a host topology."""
+    from infralens_core.inputs import load_preset
+    from infralens_core.manager import build_host
+    from infralens_core.render import check_config, choose_styles, render_plan
+
+    if example:
+        preset = preset or example_path("preset.toml")
+        plan = plan or (None if workload_options else example_path("plan.toml"))
+        topology_sources = topology_sources or (example_path("topology.txt"),)
+        styles = styles or EXAMPLE_STYLES
+    if not preset:
+        raise InputError("--preset", None, "is required (or use --example)")
+    config = load_preset(preset)
+    workloads = load_workloads(plan, workload_options)
+    topology = load_topology(topology_sources)
+    styles = choose_styles(config, tuple(styles))
+    if fmt == "script" and len(styles) > 1:
+        raise InputError("--style", ",".join(styles), "the script format starts "
+                         "each workload once; choose one style")
+    host = build_host()
+    check_config(host, config, topology, styles, preset)
+    result = render_plan(host, config, workloads, topology, styles)
+    _emit(result, fmt, output, force)
+    for workload, style, message in result.warnings:
+        warn(f"{workload}{f' [{style}]' if style else ''}: {message}")
+    for error in result.errors:
+        click.echo(f"Error: {error}", err=True)
+    if result.errors:
+        raise SystemExit(1)
+
+
+def _emit(result, fmt: str, output: str | None, force: bool) -> None:
+    from infralens_core import output as formats
+
+    if result.errors and (fmt == "script" or output):
+        return  # a script or file with a style missing would be half-written
+    text = {"text": formats.as_text, "json": formats.as_json,
+            "script": formats.as_script}[fmt](result)
+    if output:
+        from infralens_core.atomic import write_atomic
+
+        write_atomic(output, text, force=force, mode=0o755 if fmt == "script" else 0o644)
+    else:
+        click.echo(text, nl=False)

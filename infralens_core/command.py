@@ -1,0 +1,44 @@
+"""The structured command a style renders, and the shell text derived from it."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Command:
+    """What a ``render_command`` hook returns for one workload in one style.
+
+    ``argv`` runs with ``env`` added to the environment, in ``cwd`` when set.
+    ``preamble`` lists argv lists to run first (a MIG layout, a directory to make);
+    ``warnings`` say what the style decided that the user may not expect.
+    """
+
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    preamble: list[list[str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def quote_argv(argv: list[str]) -> str:
+    return " ".join(map(shlex.quote, argv))
+
+
+def shell_line(command: Command) -> str:
+    """One POSIX shell line that runs exactly ``command``.
+
+    Environment goes first as assignments (``KEY=value cmd``), which a shell applies
+    to that command alone; keys were checked to be shell identifiers.
+    """
+    words = [f"{key}={shlex.quote(value)}" for key, value in command.env.items()]
+    words.append(quote_argv(command.argv))
+    line = " ".join(words)
+    if command.cwd is not None:
+        line = f"cd -- {shlex.quote(command.cwd)} && {line}"
+    return line
+
+
+def preamble_lines(command: Command) -> list[str]:
+    return [quote_argv(argv) for argv in command.preamble]

@@ -1,0 +1,155 @@
+"""Reading presets and plans from files, with errors that name file and line."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from infralens_core.errors import InputError, InputErrors
+from infralens_core.plan import Workload, check_unique, workload_from_mapping
+
+if TYPE_CHECKING:
+    from infralens_core.config import ExecutionConfig
+
+# Presets and plans are hand-written; anything larger is a wrong path, not a plan.
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 file, refusing what is missing, huge, binary or not UTF-8."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if file.is_dir():
+            raise InputError(path, None, "is a directory, not a file")
+        if size > MAX_INPUT_BYTES:
+            raise InputError(path, None, f"is {size} bytes; the limit is "
+                             f"{MAX_INPUT_BYTES} bytes")
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, None, "no such file") from None
+    except PermissionError:
+        raise InputError(path, None, "permission denied") from None
+    except OSError as exc:
+        raise InputError(path, None, exc.strerror or str(exc)) from None
+    return decode_utf8(data, path)
+
+
+def decode_utf8(data: bytes, source: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(source, line, f"is not UTF-8 (byte {exc.start})") from None
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise InputError(source, line, "holds a NUL byte; this is not a text file")
+    return text
+
+
+def parse_toml(text: str, source: str) -> dict:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "",
+                         message)
+        raise InputError(source, line, f"invalid TOML: {message}") from None
+
+
+def load_preset(path: str) -> ExecutionConfig:
+    """Read the ``[execution]`` table of a preset file."""
+    text = read_text(path)
+    data = parse_toml(text, path)
+    table = data.get("execution")
+    if table is None:
+        raise InputError(path, None, "has no [execution] table")
+    if not isinstance(table, dict):
+        raise InputError(path, "execution", "must be a table")
+    return config_from_table(table, path, text)
+
+
+def config_from_table(table: dict, source: str, text: str = "") -> ExecutionConfig:
+    """Validate a table into ExecutionConfig; every problem becomes one InputError."""
+    from pydantic import ValidationError
+
+    from infralens_core.config import ExecutionConfig
+
+    try:
+        return ExecutionConfig.model_validate(table)
+    except ValidationError as exc:
+        errors = [_field_error(e, source, text) for e in exc.errors()]
+        raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
+
+
+def _field_error(error: dict, source: str, text: str) -> InputError:
+    from infralens_core.config import ExecutionConfig
+
+    loc = [str(part) for part in error["loc"]]
+    field = loc[0] if loc else ""
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(field, ExecutionConfig.model_fields, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = f"unknown key{hint}"
+    elif error["type"] == "missing":
+        message = "is required"
+    where = f"execution.{field}" if field else "execution"
+    line = _line_of_key(text, field) if field else None
+    if line is not None:
+        return InputError(source, line, f"{where}: {message}")
+    return InputError(source, where, message)
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    return text[: match.start()].count("\n") + 1 if match else None
+
+
+def load_plan(path: str) -> list[Workload]:
+    """Read a TOML or JSON plan file into workloads."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(path, None, "is empty; a plan lists at least one workload")
+    entries = _plan_entries(text, path)
+    if not entries:
+        raise InputError(path, "workloads", "is empty; list at least one workload")
+    workloads = [
+        workload_from_mapping(entry, path, f"workloads[{i}]")
+        for i, entry in enumerate(entries)
+    ]
+    check_unique(workloads, path)
+    return workloads
+
+
+def _plan_entries(text: str, path: str) -> list:
+    if path.endswith(".json") or text.lstrip()[:1] in ("[", "{"):
+        data = _parse_json(text, path)
+    else:
+        data = parse_toml(text, path)
+    if isinstance(data, dict):
+        unknown = set(data) - {"workloads"}
+        if unknown:
+            raise InputError(path, sorted(unknown)[0], "unknown key; a plan holds "
+                             "only 'workloads'")
+        data = data.get("workloads", [])
+    if not isinstance(data, list):
+        raise InputError(path, "workloads", "must be a list of workload tables")
+    return data
+
+
+def _parse_json(text: str, path: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(path, None, "invalid JSON: nested too deeply") from None

@@ -1,0 +1,116 @@
+"""Rendering a plan: bind each workload, then ask each style's plugin for commands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from infralens_core.binding import Binding, bind
+from infralens_core.command import Command, shell_line
+from infralens_core.cpulist import format_cpulist
+from infralens_core.errors import InputError, InputErrors, PluginError
+from infralens_core.manager import PluginHost, Problem
+
+DEFAULT_STYLES = {"bare_metal": ("numactl", "taskset"), "docker": ("docker",)}
+# Set by the plan's GPUs; a preset value would silently widen or undo them.
+VISIBILITY_VARS = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",
+                   "NVIDIA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
+                   "HIP_VISIBLE_DEVICES")
+_NAME_INVALID = re.compile(r"[^a-zA-Z0-9_.-]+")
+
+
+class RenderContext:
+    """Plan-wide facts a style may need, such as names unique across workloads."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str], str] = {}
+        self._taken: set[str] = set()
+
+    def unique_name(self, prefix: str, workload_name: str) -> str:
+        """``prefix-name`` reduced to ``[a-zA-Z0-9][a-zA-Z0-9_.-]*``, unique per plan."""
+        key = (prefix, workload_name)
+        if key in self._names:
+            return self._names[key]
+        base = _NAME_INVALID.sub("-", f"{prefix}-{workload_name}").lstrip("_.-")
+        base = base or "infralens-job"
+        name, n = base, 2
+        while name in self._taken:
+            name, n = f"{base}-{n}", n + 1
+        self._taken.add(name)
+        self._names[key] = name
+        return name
+
+
+@dataclass(slots=True)
+class Rendered:
+    workload: object
+    style: str
+    binding: Binding
+    command: Command
+
+    @property
+    def shell(self) -> str:
+        return shell_line(self.command)
+
+
+@dataclass
+class RenderResult:
+    commands: list[Rendered] = field(default_factory=list)
+    # (workload name, style or None, message)
+    warnings: list[tuple[str, str | None, str]] = field(default_factory=list)
+    errors: list[PluginError] = field(default_factory=list)
+
+
+def choose_styles(config, asked: tuple[str, ...]) -> tuple[str, ...]:
+    return asked or DEFAULT_STYLES[config.environment]
+
+
+def check_config(host: PluginHost, config, topology, styles, source: str) -> None:
+    """Collect every problem from the core and each style's plugin, then raise."""
+    problems = core_problems(config, topology)
+    for style in styles:
+        problems.extend(host.validate(style, config, topology))
+    if problems:
+        raise InputErrors([InputError(source, f"execution.{p.field}", p.message)
+                           for p in problems])
+
+
+def core_problems(config, topology) -> list[Problem]:
+    problems = [
+        Problem(f"env_vars.{key}", "is set from the plan's GPUs; remove it here")
+        for key in VISIBILITY_VARS if key in config.env
+    ]
+    host_cpus = topology.all_cpus() if topology is not None else None
+    manual = config.manual_cpus
+    if manual is not None and host_cpus is not None and not manual <= host_cpus:
+        problems.append(Problem(
+            "manual_cpu_set",
+            f"CPUs {format_cpulist(manual - host_cpus)} are not on this host "
+            f"(it has {format_cpulist(host_cpus)})",
+        ))
+    return problems
+
+
+def render_plan(host: PluginHost, config, workloads, topology, styles) -> RenderResult:
+    """Render every workload in every style; a failing plugin fails only its style."""
+    result = RenderResult()
+    context = RenderContext()
+    bindings: dict[tuple[str, ...], Binding] = {}
+    failed: set[str] = set()
+    for workload in workloads:
+        binding = bindings.get(workload.gpus)
+        if binding is None:
+            binding = bindings[workload.gpus] = bind(topology, config, workload)
+        result.warnings.extend((workload.name, None, w) for w in binding.warnings)
+        for style in styles:
+            if style in failed:
+                continue
+            try:
+                command = host.render(style, workload, config, binding, context)
+            except PluginError as exc:
+                failed.add(style)
+                result.errors.append(exc)
+                continue
+            result.commands.append(Rendered(workload, style, binding, command))
+            result.warnings.extend((workload.name, style, w) for w in command.warnings)
+    return result
