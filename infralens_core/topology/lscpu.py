@@ -6,7 +6,7 @@ only its per-node lines are read, recognised by structure: a label holding `NUMA
 and exactly one number, then a CPU list. That matches the English `NUMA node0
 CPU(s):`, German `NUMA-Knoten0 CPU(s):`, French `Nœud NUMA 0 de processeur(s) :`,
 Spanish `CPU(s) del nodo NUMA 0:`, Japanese `NUMA ノード 0 CPU:` and Chinese
-`NUMA 节点0 CPU：` (full-width colon). The `On-line CPU(s) list` is read in English only.
+`NUMA 节点0 CPU：` (full-width colon). `On-line CPU(s) list` is read in English only.
 """
 
 from __future__ import annotations

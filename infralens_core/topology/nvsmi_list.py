@@ -15,9 +15,7 @@ from infralens_core.topology._common import source_label, strip_ansi
 from infralens_core.topology.model import Gpu, MigSlice, Topology
 
 _GPU = re.compile(r"^GPU\s+(\d+):\s*(.*?)\s*\(UUID:\s*(GPU-[^)\s]+)\)\s*$")
-_MIG = re.compile(
-    r"^MIG\s+(\S+)\s+Device\s+(\d+):\s*\(UUID:\s*(MIG-[^)\s]+)\)\s*$"
-)
+_MIG = re.compile(r"^MIG\s+(\S+)\s+Device\s+(\d+):\s*\(UUID:\s*(MIG-[^)\s]+)\)\s*$")
 _OLD_MIG = re.compile(r"^MIG-(GPU-[^/]+)/\d+/\d+$")
 
 

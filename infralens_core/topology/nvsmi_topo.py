@@ -74,7 +74,9 @@ def parse_nvsmi_topo(text: str, source_name: str = "") -> Topology:
     pci_only = _is_pci_only(lines[:idx], lines[end:], links)
     kind = "nvidia-smi topo -mp" if pci_only else "nvidia-smi topo -m"
     topo.sources.append(source_label(kind, source_name))
-    topo.nvlink = None if pci_only else [(a, b, v) for (a, b), v in sorted(links.items())]
+    topo.nvlink = (
+        None if pci_only else [(a, b, v) for (a, b), v in sorted(links.items())]
+    )
     # A node the GPUs point at exists; its CPUs stay unknown here, because the CPU
     # Affinity column is cut to the caller's cgroup and is not the node's CPU list.
     for gpu in topo.gpus.values():
@@ -297,9 +299,7 @@ def _check_tail_types(placed: dict[str, str], line_no: int, source: str) -> None
             )
 
 
-def _gpu_from_row(
-    label: str, tail: dict[str, str], line_no: int, source: str
-) -> Gpu:
+def _gpu_from_row(label: str, tail: dict[str, str], line_no: int, source: str) -> Gpu:
     gpu = Gpu(index=int(label[3:]))
     cpus = tail.get("CPU Affinity", "")
     if cpus not in NOT_AVAILABLE:

@@ -28,7 +28,7 @@ def parse_rocm(text: str, source_name: str = "") -> Topology:
     """Read each GPU's NUMA node; `Numa Node` wins over `Numa Affinity`."""
     topo = Topology(sources=[source_label("rocm-smi --showtoponuma", source_name)])
     from_node_line: set[int] = set()
-    for line_no, raw in enumerate(strip_ansi(text).splitlines(), 1):
+    for raw in strip_ansi(text).splitlines():
         m = _LINE.match(raw.strip())
         if not m:
             continue

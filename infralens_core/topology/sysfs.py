@@ -21,7 +21,9 @@ _PCI_DIR = "sys/bus/pci/devices"
 GPU_VENDORS = {"0x10de": "nvidia", "0x1002": "amd"}
 
 
-def read_sysfs(root: str | os.PathLike = "/", *, status_path: str | None = None) -> Topology:
+def read_sysfs(
+    root: str | os.PathLike = "/", *, status_path: str | None = None
+) -> Topology:
     """Nodes, sockets, SMT siblings, online CPUs, GPUs and the allowed sets.
 
     ``status_path`` overrides ``<root>/proc/self/status`` (for reading another
@@ -122,7 +124,9 @@ def _read_cpu_topology(cpu_root: Path, topo: Topology) -> None:
 def _assign_node_sockets(topo: Topology) -> None:
     """A node's socket is the one holding all its CPUs (none for CPU-less nodes)."""
     for node in topo.nodes.values():
-        owners = {s for s, cpus in topo.sockets.items() if node.cpus and node.cpus & cpus}
+        owners = {
+            s for s, cpus in topo.sockets.items() if node.cpus and node.cpus & cpus
+        }
         if len(owners) == 1:
             node.socket = owners.pop()
 
