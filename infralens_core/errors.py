@@ -28,11 +28,10 @@ class InputError(InfralensError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        parts = [self.source]
+        place = self.source
         if self.where not in (None, ""):
-            parts.append(str(self.where))
-        parts.append(_one_line(self.message))
-        return ": ".join(parts)
+            place = f"{place}:{self.where}"
+        return f"{place}: {_one_line(self.message)}"
 
 
 class InputErrors(InfralensError):

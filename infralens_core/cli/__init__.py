@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 
 import click
 
@@ -44,42 +43,39 @@ class LazyGroup(click.Group):
             return None
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class InfralensGroup(LazyGroup):
+    """The group that turns infralens errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except InfralensError as exc:
+            if _debug():
+                raise
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                click.echo(f"Error: {line}", err=True)
+            ctx.exit(exc.exit_code)
+        except Exception as exc:
+            if _debug():
+                raise
+            message = " ".join(str(exc).split())
+            click.echo(f"Error: internal error: {type(exc).__name__}: {message} "
+                       "(set INFRALENS_DEBUG=1 for a traceback)", err=True)
+            ctx.exit(1)
+
+
+def _debug() -> bool:
+    return os.environ.get("INFRALENS_DEBUG") == "1"
+
+
+@click.group(cls=InfralensGroup,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="infralens")
 def cli() -> None:
     """Render host-bound launch commands for GPU workloads."""
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Run the CLI, turning infralens errors into one line and an exit code."""
-    debug = os.environ.get("INFRALENS_DEBUG") == "1"
-    try:
-        code = cli.main(args=argv, prog_name="infralens", standalone_mode=False)
-    except InfralensError as exc:
-        if debug:
-            raise
-        fail(exc)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if debug:
-            raise
-        message = " ".join(str(exc).split())
-        click.echo(f"Error: internal error: {type(exc).__name__}: {message} "
-                   "(set INFRALENS_DEBUG=1 for a traceback)", err=True)
-        sys.exit(1)
-    # Outside standalone mode click returns ctx.exit(n) codes instead of exiting.
-    if isinstance(code, int) and code:
-        sys.exit(code)
-
-
-def fail(exc: InfralensError) -> None:
-    for line in str(exc).splitlines() or [type(exc).__name__]:
-        click.echo(f"Error: {line}", err=True)
-    sys.exit(exc.exit_code)
+    cli.main(args=argv, prog_name="infralens")
