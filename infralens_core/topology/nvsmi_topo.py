@@ -31,7 +31,9 @@ _TAIL_COLUMNS = {
     ("GPU", "NUMA", "ID"): "GPU NUMA ID",
 }
 _WORD = re.compile(r"\S+")
-_NUMA_VALUE = re.compile(r"\d+(?:[-,]\d+)*\Z")
+# One node id. nvidia-smi prints a single node or N/A here; anything else (a CPU
+# list above all) means a cell slid over from its neighbour, so it is refused.
+_NUMA_VALUE = re.compile(r"\d+\Z")
 _CPUS_VALUE = re.compile(r"\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")
 # nvidia-smi separates cells with tabs; positions are compared after expanding them.
 _TAB = 8
@@ -295,7 +297,10 @@ def _check_tail_types(placed: dict[str, str], line_no: int, source: str) -> None
         pattern = _CPUS_VALUE if name == "CPU Affinity" else _NUMA_VALUE
         if not pattern.match(value):
             raise InputError(
-                source, line_no, f"{name} {value!r} is not a valid value there"
+                source,
+                line_no,
+                f"{name} {value!r} is not a valid value there "
+                f"(a cell shifted from its column?)",
             )
 
 
@@ -305,9 +310,9 @@ def _gpu_from_row(label: str, tail: dict[str, str], line_no: int, source: str) -
     if cpus not in NOT_AVAILABLE:
         gpu.cpus = cpus_or_error(cpus, source, line_no)
     numa = tail.get("NUMA Affinity", "")
-    # `N/A` means the device's numa_node is -1 (firmware did not say); a list such
-    # as `0-1` names no single node, so neither becomes a node id.
-    if numa.isdigit():
+    # `N/A` means the device's numa_node is -1: firmware did not say. Unknown, so
+    # never node 0 and never `--membind=N/A`.
+    if numa not in NOT_AVAILABLE:
         gpu.numa_node = int(numa)
     return gpu
 
