@@ -32,7 +32,10 @@ def load_workloads(plan: str | None, options: tuple[str, ...]) -> list:
 def load_topology(sources: tuple[str, ...]):
     from infralens_core.topology.load import load_topology as load
 
-    return load(list(sources) or ["local"])
+    topology = load(list(sources) or ["local"])
+    for conflict in topology.conflicts:
+        warn(f"topology: {conflict}")
+    return topology
 
 
 def warn(message: str) -> None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from infralens_core.cli.common import load_topology, warn
+from infralens_core.cli.common import load_topology
 from infralens_core.cpulist import format_cpulist
 
 
@@ -19,8 +19,6 @@ from infralens_core.cpulist import format_cpulist
 def topology(sources, fmt):
     """Read topology sources and print the merged model."""
     topo = load_topology(sources)
-    for conflict in topo.conflicts:
-        warn(conflict)
     if fmt == "json":
         click.echo(json.dumps(topo.to_json(), indent=2))
         return
