@@ -56,8 +56,8 @@ class Rendered:
 @dataclass
 class RenderResult:
     commands: list[Rendered] = field(default_factory=list)
-    # (workload name, style or None, message)
-    warnings: list[tuple[str, str | None, str]] = field(default_factory=list)
+    # (workload name or None for the preset, style or None, message)
+    warnings: list[tuple[str | None, str | None, str]] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
 
 
@@ -91,9 +91,24 @@ def core_problems(config, topology) -> list[Problem]:
     return problems
 
 
+def config_warnings(config) -> list[str]:
+    """What in a valid preset may still surprise: text a shell would have expanded."""
+    from infralens_core.words import unquoted_expansions
+
+    fields = {"entry_command": config.entry_command}
+    if isinstance(config.extra_args, str):
+        fields["extra_args"] = config.extra_args
+    return [
+        f"execution.{name}: {found[0]!r} is passed literally, not expanded by a "
+        "shell; single-quote it to say so, or write the value itself"
+        for name, text in fields.items() if (found := unquoted_expansions(text))
+    ]
+
+
 def render_plan(host: PluginHost, config, workloads, topology, styles) -> RenderResult:
     """Render every workload in every style; a failing plugin fails only its style."""
     result = RenderResult()
+    result.warnings.extend((None, None, w) for w in config_warnings(config))
     context = RenderContext()
     bindings: dict[tuple[str, ...], Binding] = {}
     failed: set[str] = set()

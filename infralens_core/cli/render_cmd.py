@@ -57,7 +57,8 @@ def render(preset, plan, workload_options, topology_sources, styles, fmt, output
     result = render_plan(host, config, workloads, topology, styles)
     _emit(result, fmt, output, force)
     for workload, style, message in result.warnings:
-        warn(f"{workload}{f' [{style}]' if style else ''}: {message}")
+        who = workload if workload is not None else "preset"
+        warn(f"{who}{f' [{style}]' if style else ''}: {message}")
     for error in result.errors:
         click.echo(f"Error: {error}", err=True)
     if result.errors:

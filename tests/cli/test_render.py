@@ -167,3 +167,13 @@ def test_script_format_is_bash_that_starts_each_workload(invoke, preset, dump):
     lines = result.stdout.splitlines()
     assert lines[0] == "#!/usr/bin/env bash" and "set -euo pipefail" in lines
     assert sum(line.endswith(" &") for line in lines) == 2
+
+
+def test_unquoted_dollar_in_entry_command_warns_it_is_literal(invoke, preset, dump):
+    """A `$HOME` that a user expects expanded is passed literally: say so."""
+    body = '[execution]\nentry_command = "python x.py --out $HOME/o"\n'
+    data = render_json(invoke, "--preset", preset(body), "--workload", "a=0",
+                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    assert "$HOME/o" in data["commands"][0]["argv"]
+    messages = [w["message"] for w in data["warnings"] if w["workload"] is None]
+    assert messages and "passed literally" in messages[0]
