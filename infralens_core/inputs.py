@@ -85,8 +85,39 @@ def config_from_table(table: dict, source: str, text: str = "") -> ExecutionConf
     try:
         return ExecutionConfig.model_validate(table)
     except ValidationError as exc:
-        errors = [_field_error(e, source, text) for e in exc.errors()]
+        errors = [_field_error(e, source, text) for e in _one_per_field(exc.errors())]
         raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
+
+
+# A field that takes either of two types gets one error per type from pydantic;
+# the user needs one sentence saying what the field takes.
+UNION_TYPES = {
+    "env_vars": "must be KEY=VALUE lines (a string) or a table of string values",
+    "extra_args": "must be a string or a list of strings",
+}
+
+
+def _one_per_field(errors: list[dict]) -> list[dict]:
+    """One error per field; a key misspelled as a known one hides its 'missing'."""
+    from infralens_core.config import ExecutionConfig
+
+    hinted = {
+        close[0]
+        for e in errors if e["type"] == "extra_forbidden" and e["loc"]
+        for close in [difflib.get_close_matches(str(e["loc"][0]),
+                                                ExecutionConfig.model_fields, n=1)]
+        if close
+    }
+    kept: dict[str, dict] = {}
+    for error in errors:
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if error["type"] == "missing" and field in hinted:
+            continue
+        if field in kept and field in UNION_TYPES:
+            kept[field] = {**error, "type": "union_type", "msg": UNION_TYPES[field]}
+        else:
+            kept.setdefault(field, error)
+    return list(kept.values())
 
 
 def _field_error(error: dict, source: str, text: str) -> InputError:
@@ -131,7 +162,7 @@ def load_plan(path: str) -> list[Workload]:
 
 
 def _plan_entries(text: str, path: str) -> list:
-    if path.endswith(".json") or text.lstrip()[:1] in ("[", "{"):
+    if _is_json(text, path):
         data = _parse_json(text, path)
     else:
         data = parse_toml(text, path)
@@ -144,6 +175,18 @@ def _plan_entries(text: str, path: str) -> list:
     if not isinstance(data, list):
         raise InputError(path, "workloads", "must be a list of workload tables")
     return data
+
+
+def _is_json(text: str, path: str) -> bool:
+    """JSON by extension; otherwise by its start, where TOML's ``[[workloads]]``
+    and ``[table]`` also open with a bracket, but JSON's list holds ``{`` or ``]``.
+    """
+    if path.endswith((".json", ".toml")):
+        return path.endswith(".json")
+    head = text.lstrip()
+    if head.startswith("{"):
+        return True
+    return head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")
 
 
 def _parse_json(text: str, path: str) -> object:

@@ -1,0 +1,55 @@
+"""Regression tests for faults the bad-input corpus found in reading presets and plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from infralens_core.errors import InputError, InputErrors
+from infralens_core.inputs import config_from_table, load_plan
+
+
+def test_toml_plan_opening_with_array_of_tables_is_not_read_as_json(tmp_path):
+    """Fault: a plan whose first line is ``[[workloads]]`` was sniffed as JSON by its
+    leading bracket and refused with 'invalid JSON: Expecting value'."""
+    for name in ("plan.toml", "plan"):
+        path = tmp_path / name
+        path.write_text('[[workloads]]\nname = "a"\ngpus = "0-1"\n')
+        assert [w.gpus for w in load_plan(str(path))] == [("0", "1")]
+
+
+def test_json_plan_without_extension_is_still_json(tmp_path):
+    path = tmp_path / "plan"
+    path.write_text('[ {"name": "a", "gpus": [2]} ]')
+    assert [w.gpus for w in load_plan(str(path))] == [("2",)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [("env_vars", 5, "KEY=VALUE lines"), ("env_vars", {"A": 1}, "KEY=VALUE lines"),
+     ("extra_args", ["--n", 3], "a string or a list of strings")],
+)
+def test_field_taking_two_types_reports_one_error(field, value, says):
+    """Fault: a wrong type in a str-or-table field gave two lines, one per type
+    pydantic tried ('should be a valid dictionary' and 'a valid string')."""
+    with pytest.raises(InputError) as caught:
+        config_from_table({"entry_command": "x", field: value}, "p.toml")
+    assert caught.value.where == f"execution.{field}"
+    assert says in caught.value.message
+
+
+def test_misspelled_required_key_is_not_also_reported_missing():
+    """Fault: ``entry_comand`` gave 'entry_command is required' on top of 'unknown
+    key; did you mean entry_command?', two lines for one typo."""
+    text = '[execution]\nentry_comand = "x"\n'
+    with pytest.raises(InputError) as caught:
+        config_from_table({"entry_comand": "x"}, "p.toml", text)
+    assert str(caught.value) == (
+        "p.toml:2: execution.entry_comand: unknown key; did you mean 'entry_command'?"
+    )
+
+
+def test_separate_problems_are_still_all_reported():
+    with pytest.raises(InputErrors) as caught:
+        config_from_table({"entry_command": "x", "workdirr": "/a", "cpu_scope": "r"},
+                          "p.toml")
+    assert len(caught.value.errors) == 2
