@@ -31,6 +31,8 @@ _TAIL_COLUMNS = {
     ("GPU", "NUMA", "ID"): "GPU NUMA ID",
 }
 _WORD = re.compile(r"\S+")
+_GPU_NAME = re.compile(r"GPU[0-9]+\Z")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*\Z")
 # One node id. nvidia-smi prints a single node or N/A here; anything else (a CPU
 # list above all) means a cell slid over from its neighbour, so it is refused.
 _NUMA_VALUE = re.compile(r"\d+\Z")
@@ -117,9 +119,17 @@ def _parse_header(line: str, line_no: int, source: str) -> _Header:
                 source, line_no, f"unknown column {words[i][1]!r} after the matrix"
             )
         else:
-            header.matrix.append(words[i][1])
+            header.matrix.append(_matrix_name(words[i][1], header, line_no, source))
             i += 1
     return header
+
+
+def _matrix_name(word: str, header: _Header, line_no: int, source: str) -> str:
+    """A GPU column is GPU<n>; anything else is a NIC (NIC<n>, mlx5_<n>, …)."""
+    bad = word in header.matrix or _CELL.match(word) or not _NAME.match(word)
+    if bad or (word.startswith("GPU") and not _GPU_NAME.match(word)):
+        raise InputError(source, line_no, f"{word!r} is not a column name")
+    return word
 
 
 def _tail_name_at(words: list[tuple[int, str]], i: int) -> str | None:

@@ -93,7 +93,10 @@ def test_short_cpu_cell_does_not_move_numa_affinity_by_header_position():
 
 
 def test_numa_affinity_na_is_unknown_not_node_zero():
-    text = "\tGPU0\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\nGPU0\t X \t0-7\t\tN/A\t\tN/A\n"
+    text = (
+        "\tGPU0\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\n"
+        "GPU0\t X \t0-7\t\tN/A\t\tN/A\n"
+    )
     topo = parse(text)
     assert topo.gpus[0].numa_node is None
     assert topo.nodes == {}
@@ -237,3 +240,11 @@ def test_too_many_values_is_refused():
     text = TWO_GPUS.replace("0\t\tN/A\nGPU1", "0\t\tN/A\t7\nGPU1")
     with pytest.raises(InputError, match="4 values for 3 columns"):
         parse(text)
+
+
+@pytest.mark.parametrize("name", ["GPU9X", "GPU", "GPU１", "30,", "GPU1"])
+def test_mangled_or_repeated_header_column_is_refused_not_a_traceback(name):
+    text = TWO_GPUS.replace("\tGPU1\tCPU", f"\tGPU1\t{name}\tCPU", 1)
+    with pytest.raises(InputError) as err:
+        parse(text)
+    assert err.value.where == 1

@@ -7,7 +7,8 @@ from infralens_core.topology.rocm import parse_rocm
 
 def test_numa_node_minus_one_is_unknown():
     text = (
-        "GPU[0]\t\t: (Topology) Numa Node: -1\nGPU[0]\t\t: (Topology) Numa Affinity: -1\n"
+        "GPU[0]\t\t: (Topology) Numa Node: -1\n"
+        "GPU[0]\t\t: (Topology) Numa Affinity: -1\n"
         "GPU[1]          : (Topology) Numa Node: 1\n"
     )
     topo = parse_rocm(text, "r.txt")
