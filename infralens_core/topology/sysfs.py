@@ -46,8 +46,12 @@ def read_sysfs(
 
 
 def _read(path: Path) -> str:
-    with open(path, encoding="ascii", errors="replace") as f:
-        return f.read().strip()
+    """A sysfs file's text; a missing or unreadable file is the input's fault."""
+    try:
+        with open(path, encoding="ascii", errors="replace") as f:
+            return f.read().strip()
+    except OSError as exc:
+        raise InputError(str(path), None, exc.strerror or str(exc)) from None
 
 
 def _cpulist_file(path: Path) -> frozenset[int]:

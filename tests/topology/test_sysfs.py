@@ -136,3 +136,11 @@ def _timed(call) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
+
+
+def test_node_without_cpulist_file_is_an_input_error_not_a_traceback(tmp_path):
+    root = build_tree(tmp_path, MEMORY_ONLY_NODES)
+    (root / "sys/devices/system/node/node1/cpulist").unlink()
+    with pytest.raises(InputError) as err:
+        read_sysfs(root)
+    assert err.value.source.endswith("node1/cpulist")
