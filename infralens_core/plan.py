@@ -8,7 +8,7 @@ or ``--workload NAME=GPUS`` options. GPUs are nvidia-smi indices, or ``GPU-…``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infralens_core.errors import InputError
 
@@ -25,6 +25,9 @@ class Workload:
     gpus: tuple[str, ...]
     kind: str = "training"
     mig_profile: str | None = None
+    # The plan file or option it came from, so a GPU the host lacks is reported
+    # there; not part of the workload's identity.
+    source: str = field(default="plan", compare=False)
 
 
 def parse_gpus(value: object, source: str, where: str) -> tuple[str, ...]:
@@ -85,7 +88,8 @@ def workload_from_option(text: str) -> Workload:
         raise InputError("--workload", text, "expected NAME=GPUS, e.g. train-01=0-3")
     name = name.strip()
     check_name(name, "--workload", text)
-    return Workload(name=name, gpus=parse_gpus(gpus, "--workload", text))
+    return Workload(name=name, gpus=parse_gpus(gpus, "--workload", text),
+                    source="--workload")
 
 
 def workload_from_mapping(data: object, source: str, where: str) -> Workload:
@@ -109,7 +113,8 @@ def workload_from_mapping(data: object, source: str, where: str) -> Workload:
     profile = data.get("mig_profile")
     if profile is not None and not isinstance(profile, str):
         raise InputError(source, f"{where}.mig_profile", "must be a string")
-    return Workload(name=name, gpus=gpus, kind=kind, mig_profile=profile)
+    return Workload(name=name, gpus=gpus, kind=kind, mig_profile=profile,
+                    source=source)
 
 
 def check_name(name: str, source: str, where: str) -> None:

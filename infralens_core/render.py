@@ -115,7 +115,8 @@ def render_plan(host: PluginHost, config, workloads, topology, styles) -> Render
     for workload in workloads:
         binding = bindings.get(workload.gpus)
         if binding is None:
-            binding = bindings[workload.gpus] = bind(topology, config, workload)
+            binding = bind(topology, config, workload, workload.source)
+            bindings[workload.gpus] = binding
         result.warnings.extend((workload.name, None, w) for w in binding.warnings)
         for style in styles:
             if style in failed:

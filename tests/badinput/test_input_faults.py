@@ -53,3 +53,22 @@ def test_separate_problems_are_still_all_reported():
         config_from_table({"entry_command": "x", "workdirr": "/a", "cpu_scope": "r"},
                           "p.toml")
     assert len(caught.value.errors) == 2
+
+
+def test_gpu_missing_from_host_names_the_plan_file_it_came_from(tmp_path):
+    """Fault: render reported a GPU the host lacks as 'plan:workload ...', naming
+    neither the plan file nor the --workload option the workload came from."""
+    from helpers import H100_DUMP, builtin_host, read_topology
+
+    from infralens_core.plan import workload_from_option
+    from infralens_core.render import render_plan
+
+    path = tmp_path / "jobs.toml"
+    path.write_text('[[workloads]]\nname = "a"\ngpus = [0, 8]\n')
+    config = config_from_table({"entry_command": "x"}, "p.toml")
+    topology = read_topology(H100_DUMP)
+    for workloads, source in ((load_plan(str(path)), str(path)),
+                              ([workload_from_option("b=9")], "--workload")):
+        with pytest.raises(InputError) as caught:
+            render_plan(builtin_host(), config, workloads, topology, ("taskset",))
+        assert caught.value.source == source
