@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "the file the user wrote by hand"
