@@ -1,0 +1,153 @@
+"""``infralens run``: render one workload in one style and start it right here.
+
+The child gets the rendered argv (no shell), the environment plus the line's own
+variables, and the line's working directory; infralens exits with the child's
+status. This is the same command ``render`` prints, so what was reviewed is what
+runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from infralens_core.cli.common import (
+    load_topology,
+    load_workloads,
+    topology_option,
+    warn,
+)
+from infralens_core.errors import InputError
+
+
+@click.command()
+@click.argument("workload_name", metavar="WORKLOAD")
+@click.option(
+    "--preset", required=True, metavar="FILE", help="TOML preset with [execution]."
+)
+@click.option("--plan", metavar="FILE", help="TOML or JSON plan of workloads.")
+@click.option(
+    "--workload",
+    "workload_options",
+    multiple=True,
+    metavar="NAME=GPUS",
+    help="A workload on the command line, e.g. train-01=0-3.",
+)
+@topology_option
+@click.option(
+    "--style",
+    metavar="S",
+    help="Launch style; default: the first one "
+    "for the preset's environment (numactl or docker).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the command; do not run it.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How --dry-run prints the command.",
+)
+def run_workload(
+    workload_name, preset, plan, workload_options, topology_sources, style, dry_run, fmt
+):
+    """Start WORKLOAD of the plan on this host, bound as `render` would print it.
+
+    The exit status is the program's own; 127 when it is not installed, 128+N when
+    signal N killed it.
+    """
+    rendered = render_workload(
+        preset, plan, workload_options, topology_sources, style, workload_name
+    )
+    if dry_run:
+        click.echo(_describe(rendered, fmt), nl=False)
+        return
+    raise SystemExit(start(rendered.command))
+
+
+def render_workload(preset, plan, workload_options, topology_sources, style, name: str):
+    """The one Rendered command for workload ``name`` in ``style``.
+
+    The whole plan is rendered, so names that must be unique across it (container
+    names) come out as ``render`` prints them.
+    """
+    from infralens_core.inputs import load_preset
+    from infralens_core.render import DEFAULT_STYLES
+
+    config = load_preset(preset)
+    workloads = load_workloads(plan, workload_options)
+    names = [w.name for w in workloads]
+    if name not in names:
+        raise InputError(
+            plan or "--workload",
+            None,
+            f"no workload named {name!r}; the plan has {', '.join(names)}",
+        )
+    style = style or DEFAULT_STYLES[config.environment][0]
+    topology = load_topology(tuple(topology_sources))
+    result = render_on(preset, config, workloads, topology, (style,))
+    return next(r for r in result.commands if r.workload.name == name)
+
+
+def render_on(preset: str, config, workloads, topology, styles):
+    """Render with every warning shown; a style that failed ends the command (1)."""
+    from infralens_core.manager import build_host
+    from infralens_core.render import check_config, render_plan
+
+    host = build_host()
+    check_config(host, config, topology, styles, preset)
+    result = render_plan(host, config, workloads, topology, styles)
+    for workload, style, message in result.warnings:
+        warn(f"{workload}{f' [{style}]' if style else ''}: {message}")
+    for error in result.errors:
+        click.echo(f"Error: {error}", err=True)
+    if result.errors:
+        raise SystemExit(1)
+    return result
+
+
+def start(command) -> int:
+    """Run the preamble, then the command; the first failure's status is ours."""
+    from infralens_core.command import quote_argv
+    from infralens_core.execute import StartError, child_env, run_argv
+
+    try:
+        for argv in command.preamble:
+            status = run_argv(argv, child_env({}))
+            if status:
+                click.echo(
+                    f"Error: `{quote_argv(argv)}` failed with status {status}", err=True
+                )
+                return status
+        return run_argv(command.argv, child_env(command.env), command.cwd)
+    except StartError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exc.exit_code
+
+
+def _describe(rendered, fmt: str) -> str:
+    from infralens_core.command import preamble_lines, shell_line
+
+    command = rendered.command
+    if fmt == "text":
+        return "".join(
+            f"{line}\n" for line in [*preamble_lines(command), shell_line(command)]
+        )
+    return (
+        json.dumps(
+            {
+                "workload": rendered.workload.name,
+                "style": rendered.style,
+                "argv": command.argv,
+                "env": command.env,
+                "cwd": command.cwd,
+                "preamble": command.preamble,
+                "shell": shell_line(command),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
