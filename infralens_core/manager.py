@@ -62,20 +62,31 @@ class PluginHost:
         if name in self.disabled:
             return
         try:
-            styles = _declared_styles(plugin)
-            taken = [s for s in styles if s in self.styles]
-            if taken:
-                owner = self.styles[taken[0]].name
-                raise ValueError(f"claims style {taken[0]!r}, which plugin "
-                                 f"{owner!r} already renders")
+            styles = self._free_styles(plugin)
             self.pm.register(plugin, name=name)
         except Exception as exc:  # a plugin's fault must not stop the tool
-            self.broken.append(BrokenPlugin(name, _reason(exc), version))
+            self.add_broken(name, exc, version)
             return
-        loaded = LoadedPlugin(name, plugin, styles, version, _hooks_of(self.pm, plugin))
+        hooks = _hooks_of(self.pm, plugin)
+        try:
+            _check_hooks(self.pm, hooks)
+        except ValueError as exc:
+            self.pm.unregister(plugin)
+            self.add_broken(name, exc, version)
+            return
+        loaded = LoadedPlugin(name, plugin, styles, version, hooks)
         self.plugins[name] = loaded
         for style in styles:
             self.styles[style] = loaded
+
+    def _free_styles(self, plugin: Any) -> tuple[str, ...]:
+        styles = _declared_styles(plugin)
+        taken = [s for s in styles if s in self.styles]
+        if taken:
+            owner = self.styles[taken[0]].name
+            raise ValueError(f"claims style {taken[0]!r}, which plugin "
+                             f"{owner!r} already renders")
+        return styles
 
     def add_broken(self, name: str, exc: BaseException, version: str | None) -> None:
         self.broken.append(BrokenPlugin(name, _reason(exc), version))
@@ -88,8 +99,14 @@ class PluginHost:
         if broken:
             raise PluginError(f"style {style!r} is unavailable: plugin {style!r} "
                               f"failed to load: {broken[0].reason}")
+        if style in self.disabled:
+            raise InputError("--style", style, f"plugin {style!r} is switched off "
+                             f"by {DISABLE_ENV}")
         have = ", ".join(sorted(self.styles)) or "none"
-        raise InputError("--style", style, f"unknown style; installed styles: {have}")
+        failed = ", ".join(b.name for b in self.broken)
+        failed = f"; plugins that failed to load: {failed}" if failed else ""
+        raise InputError("--style", style,
+                         f"unknown style; installed styles: {have}{failed}")
 
     def validate(self, style: str, config, topology) -> list[Problem]:
         loaded = self.plugin_for(style)
@@ -132,6 +149,18 @@ def _hooks_of(pm: pluggy.PluginManager, plugin: Any) -> dict[str, Any]:
             if impl.plugin is plugin:
                 hooks[caller.name] = impl
     return hooks
+
+
+def _check_hooks(pm: pluggy.PluginManager, hooks: dict[str, Any]) -> None:
+    # pluggy accepts a hookimpl that no hookspec names (a spec might come later),
+    # so a misspelt hook would be ignored in silence; every spec is known here.
+    specified = {name for name, caller in vars(pm.hook).items() if caller.spec}
+    unknown = sorted(set(hooks) - specified)
+    if unknown:
+        raise ValueError(f"implements unknown hook {unknown[0]!r}; infralens hooks "
+                         f"are {', '.join(sorted(specified))}")
+    if "render_command" not in hooks:
+        raise ValueError("implements no render_command hook")
 
 
 def _call(loaded: LoadedPlugin, hook: str, **kwargs: Any) -> Any:

@@ -65,14 +65,29 @@ def choose_styles(config, asked: tuple[str, ...]) -> tuple[str, ...]:
     return asked or DEFAULT_STYLES[config.environment]
 
 
-def check_config(host: PluginHost, config, topology, styles, source: str) -> None:
-    """Collect every problem from the core and each style's plugin, then raise."""
+def check_config(host: PluginHost, config, topology, styles, source: str,
+                 failed: list[PluginError] | None = None) -> tuple[str, ...]:
+    """Collect every problem from the core and each style's plugin, then raise.
+
+    Returns the styles whose plugins can render. With a ``failed`` list, a style
+    whose plugin failed to load or crashed in ``validate_config`` is left out and
+    its error added there, so that the other styles still render.
+    """
     problems = core_problems(config, topology)
+    usable = []
     for style in styles:
-        problems.extend(host.validate(style, config, topology))
+        try:
+            problems.extend(host.validate(style, config, topology))
+        except PluginError as exc:
+            if failed is None:
+                raise
+            failed.append(exc)
+            continue
+        usable.append(style)
     if problems:
         raise InputErrors([InputError(source, f"execution.{p.field}", p.message)
                            for p in problems])
+    return tuple(usable)
 
 
 def core_problems(config, topology) -> list[Problem]:

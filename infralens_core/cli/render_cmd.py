@@ -11,7 +11,7 @@ from infralens_core.cli.common import (
     topology_option,
     warn,
 )
-from infralens_core.errors import InputError
+from infralens_core.errors import InputError, PluginError
 
 EXAMPLE_STYLES = ("numactl", "taskset", "docker")
 
@@ -53,8 +53,10 @@ def render(preset, plan, workload_options, topology_sources, styles, fmt, output
         raise InputError("--style", ",".join(styles), "the script format starts "
                          "each workload once; choose one style")
     host = build_host()
-    check_config(host, config, topology, styles, preset)
-    result = render_plan(host, config, workloads, topology, styles)
+    failed: list[PluginError] = []
+    usable = check_config(host, config, topology, styles, preset, failed)
+    result = render_plan(host, config, workloads, topology, usable)
+    result.errors[:0] = failed
     _emit(result, fmt, output, force)
     for workload, style, message in result.warnings:
         who = workload if workload is not None else "preset"
