@@ -29,8 +29,9 @@ def validate_config(config):
     if not config.image_name:
         problems.append(Problem("image_name", "is required to render podman"))
     if not CONTAINER_NAME.match(config.container_prefix):
-        problems.append(Problem("container_prefix",
-                                "must match [a-zA-Z0-9][a-zA-Z0-9_.-]*"))
+        problems.append(
+            Problem("container_prefix", "must match [a-zA-Z0-9][a-zA-Z0-9_.-]*")
+        )
     if config.workdir and not posixpath.isabs(config.workdir):
         problems.append(Problem("workdir", "must be an absolute path in a container"))
     return problems
@@ -51,10 +52,18 @@ def render_command(workload, config, binding, context):
         argv += ["-w", config.workdir]
     for key, value in {**config.env, **container_env(binding, config)}.items():
         argv += ["-e", f"{key}={value}"]
-    argv += [config.image_name, *config.entry_argv, "--workload", workload.name,
-             *config.extra_argv]
-    warnings = [] if binding.cpus is not None else ["no CPU set is known: the "
-                                                    "container is not pinned"]
+    argv += [
+        config.image_name,
+        *config.entry_argv,
+        "--workload",
+        workload.name,
+        *config.extra_argv,
+    ]
+    warnings = (
+        []
+        if binding.cpus is not None
+        else ["no CPU set is known: the container is not pinned"]
+    )
     return Command(argv=argv, warnings=warnings)
 
 
