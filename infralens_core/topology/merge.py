@@ -23,7 +23,30 @@ def merge(topologies: list[Topology]) -> Topology:
     m = _Merger(out)
     for topo in topologies:
         m.add(topo)
+    if len(topologies) > 1:
+        out.conflicts.extend(_affinity_conflicts(out))
     return out
+
+
+def _affinity_conflicts(topo: Topology) -> list[str]:
+    """GPU CPU affinities that do not fit their node: sources from two hosts.
+
+    A GPU's affinity may be smaller than its node (a cgroup cuts it) but never
+    holds CPUs of another node.
+    """
+    found = []
+    for gpu in topo.gpus.values():
+        node = topo.nodes.get(gpu.numa_node) if gpu.numa_node is not None else None
+        if node is None or node.cpus is None or gpu.cpus is None:
+            continue
+        outside = gpu.cpus - node.cpus
+        if outside:
+            found.append(
+                f"GPU {gpu.index} CPU affinity {_show(gpu.cpus)} holds CPUs "
+                f"{_show(outside)} outside NUMA node {node.id} ({_show(node.cpus)}); "
+                "are the sources from one host?"
+            )
+    return found
 
 
 def _show(value: Any) -> str:

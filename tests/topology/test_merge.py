@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from infralens_core.cpulist import parse_cpulist
 from infralens_core.topology.load import parse_text
 from infralens_core.topology.merge import merge
@@ -99,3 +101,24 @@ def test_unknown_nvlink_is_filled_and_disagreement_reported():
 def test_conflicts_of_inputs_are_kept():
     a = Topology(conflicts=["old"], sources=["a"])
     assert merge([a]).conflicts == ["old"]
+
+
+def test_gpu_affinity_outside_its_node_is_a_conflict_of_two_hosts():
+    """Dumps of two different hosts merged must not pass silently."""
+    from infralens_core.topology.load import load_topology
+
+    data = Path(__file__).resolve().parents[1] / "data" / "topologies"
+    topo = load_topology([
+        str(data / "numactl-threadripper-nps4-memoryless-cpu-nodes.txt"),
+        str(data / "nv-h100-8gpu-nv18-2numa-nonic.txt"),
+    ])
+    assert any("GPU 0 CPU affinity 0-47,96-143 holds CPUs" in c for c in topo.conflicts)
+
+
+def test_gpu_affinity_inside_its_node_is_no_conflict():
+    from infralens_core.topology.load import load_topology
+
+    data = Path(__file__).resolve().parents[1] / "data" / "topologies"
+    topo = load_topology([str(data / "nv-dgx-a100-nps4-mlx5cols-tabs.txt"),
+                          str(data / "numactl-epyc-2s-nps4-8node.txt")])
+    assert topo.conflicts == []
