@@ -65,9 +65,15 @@ def parse_text(text: str, source_name: str) -> Topology:
 
 
 def read_source(src: str, *, sysfs_root: str = "/") -> Topology:
-    """Read one source: a file path, `-` for stdin, or `local` for this host."""
+    """Read one source: a file path, `-` for stdin, `local` for this host, or
+    `sysfs:ROOT` for a sysfs/proc tree copied from a host (no NVML: the tree is not
+    this host)."""
     if src == "local":
         return read_local(sysfs_root)
+    if src.startswith("sysfs:"):
+        from infralens_core.topology import sysfs
+
+        return sysfs.read_sysfs(src.removeprefix("sysfs:") or "/")
     name = "<stdin>" if src == "-" else src
     data = _read_stdin() if src == "-" else _read_file(src)
     return parse_text(decode(data, name), name)
