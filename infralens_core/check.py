@@ -151,9 +151,10 @@ def check_line(line: LaunchLine, facts: HostFacts, where: str) -> list[Finding]:
 
 
 def _check_binaries(line: LaunchLine, facts: HostFacts, where: str) -> list[Finding]:
-    """The launcher must be on PATH; a missing program is only a warning.
+    """The launcher must be on PATH; a missing program or directory is a warning.
 
-    The program may be installed later, or live in the image for docker lines.
+    The program or the job's directory may be made later, and a docker line's
+    program and directory are inside the image.
     """
     if facts.path is None:
         facts.note("launchers not looked up: the facts are not this host's")
@@ -175,6 +176,8 @@ def _check_binaries(line: LaunchLine, facts: HostFacts, where: str) -> list[Find
         and not _program_exists(program, path, line.cwd)
     ):
         found.append(Finding(where, program, "program not found on PATH", WARNING))
+    if line.cwd is not None and not os.path.isdir(line.cwd):
+        found.append(Finding(where, f"cd -- {line.cwd}", "no such directory", WARNING))
     return found
 
 

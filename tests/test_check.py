@@ -303,3 +303,11 @@ def test_check_without_preset_or_command_is_a_usage_error():
 def test_finding_prints_severity_where_value_and_why():
     finding = Finding("w [numactl]", "--membind=3", "NUMA node 3 has no memory")
     assert str(finding) == "error: w [numactl]: --membind=3: NUMA node 3 has no memory"
+
+
+def test_missing_working_directory_is_a_warning(tmp_path, tools):
+    root = tree(tmp_path, DGX_A100)
+    gone = tmp_path / "gone"
+    result = check(root, "--command", f"cd -- {gone} && taskset -c 0 sh", path=tools)
+    assert result.exit_code == 0
+    assert f"warning: command 1: cd -- {gone}: no such directory" in result.output

@@ -413,3 +413,27 @@ def test_docker_line_passes_the_container_status_on(
         env={**os.environ, **docker_env},
     )
     assert left.stdout.strip() == ""
+
+
+def test_run_names_the_container_as_render_does(host, tmp_path):
+    """Fault pinned: `run` rendering one workload alone and naming its container
+    `infralens-job-a-b` where `render` of the plan says `infralens-job-a-b-2`."""
+    topology, _, _ = host
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        '[[workloads]]\nname = "a b"\ngpus = "0"\n\n'
+        '[[workloads]]\nname = "a-b"\ngpus = "1"\n'
+    )
+    preset = write_preset(
+        tmp_path, environment="docker", image_name=IMAGE, entry_command=IMAGE_PROBE
+    )
+    inputs = ["--preset", preset, "--plan", str(plan), "--topology", str(topology)]
+    rendered = infralens("render", *inputs, "--format", "json")
+    assert rendered.returncode == 0, rendered.stderr
+    by_render = next(
+        c["argv"]
+        for c in json.loads(rendered.stdout)["commands"]
+        if c["workload"] == "a-b"
+    )
+    assert dry_run(["run", "a-b", *inputs])["argv"] == by_render
+    assert "infralens-job-a-b-2" in by_render
