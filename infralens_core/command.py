@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -26,6 +27,25 @@ def quote_argv(argv: list[str]) -> str:
     return " ".join(map(shlex.quote, argv))
 
 
+# Unquoted in command position, a shell reads NAME=... as an assignment and these
+# words as syntax, not as the program to run; only quoting keeps them a name.
+_RESERVED = frozenset(
+    "if then else elif fi case esac for select while until do done in function "
+    "time coproc".split()
+)
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def quote_command(argv: list[str]) -> str:
+    """``argv`` as shell words whose first word a shell runs as the program."""
+    line = quote_argv(argv)
+    first = argv[0] if argv else ""
+    if line.startswith(first) and (first in _RESERVED or _ASSIGNMENT.match(first)):
+        # quote_argv left it bare, so it holds no quote character.
+        line = f"'{first}'{line[len(first):]}"
+    return line
+
+
 def shell_line(command: Command) -> str:
     """One POSIX shell line that runs exactly ``command``.
 
@@ -33,7 +53,7 @@ def shell_line(command: Command) -> str:
     to that command alone; keys were checked to be shell identifiers.
     """
     words = [f"{key}={shlex.quote(value)}" for key, value in command.env.items()]
-    words.append(quote_argv(command.argv))
+    words.append(quote_command(command.argv))
     line = " ".join(words)
     if command.cwd is not None:
         line = f"cd -- {shlex.quote(command.cwd)} && {line}"
@@ -41,4 +61,4 @@ def shell_line(command: Command) -> str:
 
 
 def preamble_lines(command: Command) -> list[str]:
-    return [quote_argv(argv) for argv in command.preamble]
+    return [quote_command(argv) for argv in command.preamble]

@@ -42,6 +42,10 @@ class ExecutionConfig(BaseModel):
         argv = _split(value)
         if not argv:
             raise ValueError("is empty after splitting into words")
+        if argv[0].startswith("-"):
+            # numactl and taskset would take it for one of their own options.
+            raise ValueError(f"starts with the option {argv[0]!r}; name the program "
+                             "first, e.g. 'python -m module'")
         return value
 
     @field_validator("extra_args")

@@ -120,6 +120,10 @@ def workload_from_mapping(data: object, source: str, where: str) -> Workload:
 def check_name(name: str, source: str, where: str) -> None:
     if "\0" in name or "\n" in name:
         raise InputError(source, where, "workload name holds a NUL byte or newline")
+    if name.startswith("-"):
+        # Rendered as `--workload NAME`, a leading dash makes argparse and most
+        # option parsers read the name as an option of its own.
+        raise InputError(source, where, f"workload name {name!r} starts with '-'")
     if len(name) > 200:
         raise InputError(source, where, "workload name is longer than 200 characters")
 

@@ -14,6 +14,9 @@ from infralens_core.visibility import AMD_VARIABLE, container_gpu_env
 STYLES = ("docker",)
 # Docker's own grammar for container names.
 CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
+# The characters of an image reference (host[:port]/path[:tag][@algo:digest]). It
+# follows the options, so one starting with '-' would be read as another option.
+IMAGE_REFERENCE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.:/@+-]*\Z")
 
 
 @hookimpl
@@ -21,6 +24,11 @@ def validate_config(config):
     problems = []
     if not config.image_name:
         problems.append(Problem("image_name", "is required to render docker"))
+    elif not IMAGE_REFERENCE.match(config.image_name):
+        problems.append(Problem(
+            "image_name", f"{config.image_name!r} is not an image reference such "
+            "as nvcr.io/nvidia/pytorch:24.05-py3",
+        ))
     if not CONTAINER_NAME.match(config.container_prefix):
         problems.append(Problem(
             "container_prefix",
