@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -105,13 +106,13 @@ class ExecutionConfig(BaseModel):
 
     @property
     def entry_argv(self) -> list[str]:
-        return split_words(self.entry_command)
+        return list(_words(self.entry_command))
 
     @property
     def extra_argv(self) -> list[str]:
         if isinstance(self.extra_args, list):
             return list(self.extra_args)
-        return split_words(self.extra_args)
+        return list(_words(self.extra_args))
 
     @property
     def env(self) -> dict[str, str]:
@@ -138,3 +139,10 @@ def _split(value: str) -> list[str]:
         return split_words(value)
     except WordsError as exc:
         raise ValueError(str(exc)) from None
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> tuple[str, ...]:
+    # Every workload asks for the same argv in every style; splitting is the
+    # dearest step of rendering, and the same text always splits the same way.
+    return tuple(split_words(text))
