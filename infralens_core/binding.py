@@ -7,7 +7,7 @@ in a warning whatever the user may not expect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infralens_core.cpulist import format_cpulist
 from infralens_core.errors import InputError
@@ -30,15 +30,18 @@ class Binding:
     mem_nodes: tuple[int, ...]
     by_node: bool
     warnings: tuple[str, ...] = ()
+    # ``cpus`` as a CPU list, "" when None. Written once here: styles print it for
+    # every workload that shares this binding, and formatting is not cheap.
+    cpulist: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = "" if self.cpus is None else format_cpulist(self.cpus)
+        object.__setattr__(self, "cpulist", text)  # frozen: set once, at creation
 
     @property
     def vendor(self) -> str:
         vendors = {ref.gpu.vendor for ref in self.gpus if ref.gpu}
         return vendors.pop() if len(vendors) == 1 else "nvidia"
-
-    @property
-    def cpulist(self) -> str:
-        return "" if self.cpus is None else format_cpulist(self.cpus)
 
     @property
     def describe(self) -> str:
