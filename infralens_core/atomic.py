@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -36,13 +37,36 @@ def write_atomic(path: str, text: str, *, force: bool = False, mode: int = 0o644
         if force:
             os.replace(tmp, target)
         else:
-            # link() fails if the name exists, so a file made meanwhile survives.
-            os.link(tmp, target)
-            os.unlink(tmp)
+            _move_to_new_name(tmp, target)
     except FileExistsError:
         os.unlink(tmp)
         raise InputError(path, None, "exists; use --force to replace it") from None
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            # A full disk or a read-only directory: say so in one line, and the
+            # old file, if any, is as it was.
+            reason = exc.strerror or str(exc)
+            raise InputError(path, None, f"cannot write: {reason}") from None
         raise
+
+
+def _move_to_new_name(tmp: str, target: Path) -> None:
+    """Rename ``tmp`` to ``target`` unless that name exists.
+
+    link() fails if the name exists, so a file made meanwhile survives. Some file
+    systems (vfat, some network mounts) have no hard links; there the name is
+    checked, then taken by rename, a window too small to matter for a file the
+    user names on the command line.
+    """
+    try:
+        os.link(tmp, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
+        os.replace(tmp, target)
+        return
+    os.unlink(tmp)
