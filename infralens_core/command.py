@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Most words recur in every command of a plan (program, options, preset values):
+# remembering how each is quoted spares a regex scan per word per command.
+_quote = lru_cache(maxsize=4096)(shlex.quote)
 
 
 @dataclass(slots=True)
@@ -24,7 +29,7 @@ class Command:
 
 
 def quote_argv(argv: list[str]) -> str:
-    return " ".join(map(shlex.quote, argv))
+    return " ".join(map(_quote, argv))
 
 
 # Unquoted in command position, a shell reads NAME=... as an assignment and these
@@ -52,11 +57,11 @@ def shell_line(command: Command) -> str:
     Environment goes first as assignments (``KEY=value cmd``), which a shell applies
     to that command alone; keys were checked to be shell identifiers.
     """
-    words = [f"{key}={shlex.quote(value)}" for key, value in command.env.items()]
+    words = [f"{key}={_quote(value)}" for key, value in command.env.items()]
     words.append(quote_command(command.argv))
     line = " ".join(words)
     if command.cwd is not None:
-        line = f"cd -- {shlex.quote(command.cwd)} && {line}"
+        line = f"cd -- {_quote(command.cwd)} && {line}"
     return line
 
 
