@@ -33,8 +33,22 @@ def dump_preset(config: ExecutionConfig, *, comments: bool = False) -> str:
     lines = ["# infralens preset: how workloads are started.", "[execution]"]
     for key, value in values.items():
         lines.append(f"# {COMMENTS[key]}")
-        lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
+        if isinstance(value, dict):
+            # tomli_w writes a table as a [KEY] section, where every key after it
+            # would land; an inline table keeps them all in [execution].
+            lines.append(f"{key} = {_inline_table(value)}")
+        else:
+            lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+def _inline_table(table: dict[str, str]) -> str:
+    import tomli_w
+
+    # Environment keys are shell identifiers, so bare TOML keys; tomli_w escapes
+    # each value onto one line, as an inline table needs.
+    items = [tomli_w.dumps({key: value}).rstrip("\n") for key, value in table.items()]
+    return "{ " + ", ".join(items) + " }" if items else "{}"
 
 
 def starter_config(environment: str) -> ExecutionConfig:
