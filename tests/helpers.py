@@ -1,4 +1,4 @@
-"""Shared test helpers: real topology dumps, a plugin host, and the CLI as users run it."""
+"""Test helpers: real topology dumps, a plugin host, the CLI as users run it."""
 
 from __future__ import annotations
 

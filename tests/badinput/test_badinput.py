@@ -1,4 +1,4 @@
-"""Bad input through the real CLI: one clear line, exit 2, no traceback, nothing written.
+"""Bad input through the real CLI: one clear line, exit 2, no traceback, no writes.
 
 The cases live in cases.toml, one a line; the files they name live in files/.
 """
@@ -13,7 +13,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from helpers import H100_DUMP, MIG_DUMP, NUMACTL_DUMP, run_infralens
 
 HERE = Path(__file__).resolve().parent

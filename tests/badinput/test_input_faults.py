@@ -1,4 +1,4 @@
-"""Regression tests for faults the bad-input corpus found in reading presets and plans."""
+"""Regression tests for faults the bad-input corpus found in presets and plans."""
 
 from __future__ import annotations
 
