@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from infralens_core.binding import Binding, bind
@@ -124,6 +127,13 @@ def render_plan(host: PluginHost, config, workloads, topology, styles) -> Render
     """Render every workload in every style; a failing plugin fails only its style."""
     result = RenderResult()
     result.warnings.extend((None, None, w) for w in config_warnings(config))
+    with _collector_paused():
+        _render_all(result, host, config, workloads, topology, styles)
+    return result
+
+
+def _render_all(result: RenderResult, host: PluginHost, config, workloads, topology,
+                styles) -> None:
     context = RenderContext()
     bindings: dict[tuple[str, ...], Binding] = {}
     failed: set[str] = set()
@@ -132,7 +142,8 @@ def render_plan(host: PluginHost, config, workloads, topology, styles) -> Render
         if binding is None:
             binding = bind(topology, config, workload, workload.source)
             bindings[workload.gpus] = binding
-        result.warnings.extend((workload.name, None, w) for w in binding.warnings)
+        if binding.warnings:
+            result.warnings.extend((workload.name, None, w) for w in binding.warnings)
         for style in styles:
             if style in failed:
                 continue
@@ -143,5 +154,26 @@ def render_plan(host: PluginHost, config, workloads, topology, styles) -> Render
                 result.errors.append(exc)
                 continue
             result.commands.append(Rendered(workload, style, binding, command))
-            result.warnings.extend((workload.name, style, w) for w in command.warnings)
-    return result
+            if command.warnings:
+                result.warnings.extend(
+                    (workload.name, style, w) for w in command.warnings
+                )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while a plan renders.
+
+    Rendering keeps every object it makes (the result holds them all), so the
+    collector can free nothing meanwhile, yet it walks the growing heap again and
+    again: a third of the time of a 10,000-workload plan, and more the larger the
+    plan. Cycles a plugin leaves behind are collected once it is back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
