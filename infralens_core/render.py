@@ -19,6 +19,11 @@ DEFAULT_STYLES = {"bare_metal": ("numactl", "taskset"), "docker": ("docker",)}
 VISIBILITY_VARS = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",
                    "NVIDIA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
                    "HIP_VISIBLE_DEVICES")
+# Variables bash keeps for itself (read-only, reset or dropped), so the
+# `KEY=value cmd` lines of the bare-metal styles can never pass them on.
+BASH_OWNED = frozenset({"UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
+                        "BASH_VERSINFO", "GROUPS", "FUNCNAME", "BASH_LINENO",
+                        "BASH_SOURCE", "SHLVL", "_"})
 _NAME_INVALID = re.compile(r"[^a-zA-Z0-9_.-]+")
 
 
@@ -98,6 +103,12 @@ def core_problems(config, topology) -> list[Problem]:
         Problem(f"env_vars.{key}", "is set from the plan's GPUs; remove it here")
         for key in VISIBILITY_VARS if key in config.env
     ]
+    if config.environment == "bare_metal":
+        problems += [
+            Problem(f"env_vars.{key}", "is kept by bash for itself; a shell line "
+                    "cannot pass it on")
+            for key in sorted(BASH_OWNED & config.env.keys())
+        ]
     host_cpus = topology.all_cpus() if topology is not None else None
     manual = config.manual_cpus
     if manual is not None and host_cpus is not None and not manual <= host_cpus:

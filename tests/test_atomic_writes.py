@@ -14,8 +14,8 @@ import stat
 import subprocess
 
 import pytest
-
 from helpers import run_infralens
+
 from infralens_core.atomic import write_atomic
 from infralens_core.cli import run
 from infralens_core.errors import InputError

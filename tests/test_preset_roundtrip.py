@@ -11,10 +11,10 @@ import shlex
 import tomllib
 
 import pytest
+from helpers import run_infralens
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import run_infralens
 from infralens_core.config import ExecutionConfig
 from infralens_core.cpulist import format_cpulist
 from infralens_core.inputs import config_from_table, load_preset

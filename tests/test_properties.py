@@ -30,6 +30,7 @@ from infralens_core.inputs import config_from_table
 from infralens_core.output import as_json, as_script
 from infralens_core.plan import check_unique, workload_from_mapping
 from infralens_core.render import (
+    BASH_OWNED,
     VISIBILITY_VARS,
     RenderContext,
     check_config,
@@ -68,7 +69,7 @@ program = st.one_of(
     st.sampled_from(["A=b", "if", "time", "!", "{", "[[", "coproc", "~", "#x", "x y"]),
 )
 env_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True).filter(
-    lambda key: key not in VISIBILITY_VARS)
+    lambda key: key not in VISIBILITY_VARS and key not in BASH_OWNED)
 line_values = st.text(st.characters(blacklist_categories=("Cs",),
                                     blacklist_characters="\0\n\r"), max_size=12)
 names = st.text(chars, min_size=1, max_size=16).filter(
@@ -404,3 +405,21 @@ def test_docker_image_starting_with_a_dash_is_refused():
     with pytest.raises(InputErrors) as caught:
         check_config(HOST, config, TOPOLOGIES["h100"], ("docker",), "p.toml")
     assert "'--privileged' is not an image reference" in str(caught.value)
+
+
+@pytest.mark.parametrize("key", sorted(BASH_OWNED))
+def test_env_keys_bash_keeps_for_itself_are_refused_for_bare_metal(key):
+    """Fault: ``env_vars = {UID = "1000"}`` rendered ``UID=1000 numactl …``; bash
+    says 'UID: readonly variable' (or silently resets the key) and starts the
+    program without it."""
+    passed = subprocess.run(["bash", "-c", f"{key}=set-by-preset env"],
+                            capture_output=True, text=True)
+    assert f"{key}=set-by-preset" not in passed.stdout.splitlines()
+    bare = config_from_table({"entry_command": "x", "env_vars": {key: "1"}}, "p")
+    with pytest.raises(InputErrors) as caught:
+        check_config(HOST, bare, TOPOLOGIES["h100"], ("numactl",), "p.toml")
+    assert str(caught.value).startswith(f"p.toml:execution.env_vars.{key}: is kept")
+    # docker passes it with -e, where bash plays no part.
+    docker = config_from_table({"entry_command": "x", "env_vars": {key: "1"},
+                                "environment": "docker", "image_name": "i"}, "p")
+    check_config(HOST, docker, TOPOLOGIES["h100"], ("docker",), "p.toml")
