@@ -135,8 +135,23 @@ def _field_error(error: dict, source: str, text: str) -> InputError:
     where = f"execution.{field}" if field else "execution"
     line = _line_of_key(text, field) if field else None
     if line is not None:
+        line, message = _line_in_value(text, line, message)
         return InputError(source, line, f"{where}: {message}")
     return InputError(source, where, message)
+
+
+def _line_in_value(text: str, key_line: int, message: str) -> tuple[int, str]:
+    """Point an env_vars "line N" error at the file's own line where we can.
+
+    A multi-line string that opens with a newline right after its quotes starts
+    its first line on the next line of the file (TOML drops that newline).
+    """
+    match = re.match(r"line (\d+): ", message)
+    opening = text.splitlines()[key_line - 1].rstrip()
+    if match and opening.endswith(('"""', "'''")):
+        inner = int(match.group(1))
+        return key_line + inner, f"line {inner} of the value: {message[match.end():]}"
+    return key_line, message
 
 
 def _line_of_key(text: str, key: str) -> int | None:

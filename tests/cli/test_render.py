@@ -177,3 +177,13 @@ def test_unquoted_dollar_in_entry_command_warns_it_is_literal(invoke, preset, du
     assert "$HOME/o" in data["commands"][0]["argv"]
     messages = [w["message"] for w in data["warnings"] if w["workload"] is None]
     assert messages and "passed literally" in messages[0]
+
+
+def test_bad_env_line_in_multiline_string_names_the_files_own_line(invoke, preset,
+                                                                   dump):
+    """The env_vars error pointed at the key's line, not the bad line itself."""
+    body = BARE + 'env_vars = """\nA=1\n\nbad line\n"""\n'
+    result = invoke("validate", "--preset", preset(body),
+                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    assert result.exit_code == 2
+    assert "preset.toml:7: execution.env_vars: line 3 of the value" in result.stderr
