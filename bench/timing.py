@@ -21,7 +21,10 @@ def median_seconds(fn: Callable[[], object], runs: int, warmups: int = 1) -> flo
 
 
 def cold_starts(
-    commands: dict[str, Sequence[str]], runs: int, warmups: int = 2
+    commands: dict[str, Sequence[str]],
+    runs: int,
+    warmups: int = 2,
+    env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Median wall time of each command started as a fresh process.
 
@@ -34,16 +37,20 @@ def cold_starts(
     for round_no in range(warmups + runs):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
-            elapsed = _run_once(commands[name])
+            elapsed = _run_once(commands[name], env)
             if round_no >= warmups:
                 times[name].append(elapsed)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def _run_once(argv: Sequence[str]) -> float:
+def _run_once(argv: Sequence[str], env: dict[str, str] | None) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        check=False,
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
