@@ -30,25 +30,32 @@ class Binding:
     mem_nodes: tuple[int, ...]
     by_node: bool
     warnings: tuple[str, ...] = ()
-    # ``cpus`` as a CPU list, "" when None. Written once here: styles print it for
-    # every workload that shares this binding, and formatting is not cheap.
+    # Written once when the binding is made: every workload sharing this binding
+    # prints them in every style. ``cpulist`` is "" when ``cpus`` is None;
+    # ``cpu_nodelist``/``mem_nodelist`` are the node lists in CPU-list syntax.
     cpulist: str = field(init=False, repr=False, compare=False)
+    cpu_nodelist: str = field(init=False, repr=False, compare=False)
+    mem_nodelist: str = field(init=False, repr=False, compare=False)
+    vendor: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        text = "" if self.cpus is None else format_cpulist(self.cpus)
-        object.__setattr__(self, "cpulist", text)  # frozen: set once, at creation
-
-    @property
-    def vendor(self) -> str:
         vendors = {ref.gpu.vendor for ref in self.gpus if ref.gpu}
-        return vendors.pop() if len(vendors) == 1 else "nvidia"
+        derived = {
+            "cpulist": "" if self.cpus is None else format_cpulist(self.cpus),
+            "cpu_nodelist": format_cpulist(self.cpu_nodes),
+            "mem_nodelist": format_cpulist(self.mem_nodes),
+            # Mixed or unknown GPUs are treated as NVIDIA, the common case.
+            "vendor": vendors.pop() if len(vendors) == 1 else "nvidia",
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # frozen: set once, at creation
 
     @property
     def describe(self) -> str:
         """One line for the comment above a workload's commands."""
         gpus = ",".join(ref.given for ref in self.gpus)
-        nodes = format_cpulist(self.cpu_nodes) if self.cpu_nodes else "unknown"
-        mems = format_cpulist(self.mem_nodes) if self.mem_nodes else "unbound"
+        nodes = self.cpu_nodelist or "unknown"
+        mems = self.mem_nodelist or "unbound"
         cpus = self.cpulist or "unbound"
         return f"GPUs {gpus}; NUMA node(s) {nodes}; memory {mems}; CPUs {cpus}"
 

@@ -7,7 +7,6 @@ import re
 
 from infralens_core import hookimpl
 from infralens_core.command import Command
-from infralens_core.cpulist import format_cpulist
 from infralens_core.manager import Problem
 from infralens_core.visibility import AMD_VARIABLE, container_gpu_env
 
@@ -46,7 +45,7 @@ def render_command(workload, config, binding, context):
     if binding.cpus is not None:
         argv.append(f"--cpuset-cpus={binding.cpulist}")
     if binding.mem_nodes:
-        argv.append(f"--cpuset-mems={format_cpulist(binding.mem_nodes)}")
+        argv.append(f"--cpuset-mems={binding.mem_nodelist}")
     if config.workdir:
         argv += ["-w", config.workdir]
     for key, value in {**config.env, **container_env(binding, config)}.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from infralens_core import hookimpl
 from infralens_core.command import Command
-from infralens_core.cpulist import format_cpulist
 from infralens_core.visibility import host_gpu_env
 
 STYLES = ("numactl",)
@@ -23,13 +22,13 @@ def numactl_options(binding) -> tuple[list[str], list[str]]:
     """The numactl options for a binding, and what was left out and why."""
     options: list[str] = []
     if binding.by_node and binding.cpu_nodes:
-        options.append(f"--cpunodebind={format_cpulist(binding.cpu_nodes)}")
+        options.append(f"--cpunodebind={binding.cpu_nodelist}")
     elif binding.cpus is not None:
         # --cpunodebind/-N fails on a node without memory (numactl issue #165) and
         # would widen a CPU set that was cut; a CPU list says exactly what is meant.
         options.append(f"--physcpubind={binding.cpulist}")
     if binding.mem_nodes:
-        options.append(f"--membind={format_cpulist(binding.mem_nodes)}")
+        options.append(f"--membind={binding.mem_nodelist}")
     if not options:
         return [], ["no CPU or memory binding is known: numactl left out"]
     return options, []
