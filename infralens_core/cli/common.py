@@ -45,7 +45,7 @@ def warn(message: str) -> None:
 
 topology_option = click.option(
     "--topology", "topology_sources", multiple=True, metavar="SRC",
-    help="nvidia-smi topo -m, numactl --hardware, lscpu, nvidia-smi -L, rocm-smi "
-    "or infralens JSON output, or 'local' (default) for this host's sysfs. Repeat "
-    "to merge sources.",
+    help="A file of nvidia-smi topo -m, numactl --hardware, lscpu, nvidia-smi -L, "
+    "rocm-smi or infralens JSON output; '-' for stdin; 'local' (default) for this "
+    "host's sysfs; 'sysfs:ROOT' for a copied sysfs tree. Repeat to merge sources.",
 )
