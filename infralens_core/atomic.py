@@ -10,7 +10,9 @@ from pathlib import Path
 from infralens_core.errors import InputError
 
 
-def write_atomic(path: str, text: str, *, force: bool = False, mode: int = 0o644) -> None:
+def write_atomic(
+    path: str, text: str, *, force: bool = False, mode: int = 0o644
+) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
     An existing file is replaced only with ``force``; the rename is atomic on POSIX,

@@ -81,8 +81,9 @@ def bind(topology, config, workload, source: str = "plan") -> Binding:
 
 def _auto(topology: Topology, config, refs, notes):
     unknown = [r.given for r in refs if r.gpu is None or r.gpu.numa_node is None]
-    gpu_nodes = sorted({r.gpu.numa_node for r in refs if r.gpu and r.gpu.numa_node
-                        is not None})
+    gpu_nodes = sorted(
+        {r.gpu.numa_node for r in refs if r.gpu and r.gpu.numa_node is not None}
+    )
     if unknown:
         notes.append(
             f"NUMA node of GPU {','.join(unknown)} is unknown: no node or memory "
@@ -158,8 +159,10 @@ def _drop_smt(topology: Topology, cpus: frozenset[int], notes) -> frozenset[int]
 
 def _cut_to_usable(topology: Topology, cpus, by_node, notes, where):
     usable = cpus
-    for limit, why in ((topology.online_cpus, "offline"),
-                       (topology.allowed_cpus, "outside this process's cpuset")):
+    for limit, why in (
+        (topology.online_cpus, "offline"),
+        (topology.allowed_cpus, "outside this process's cpuset"),
+    ):
         if limit is None:
             continue
         removed = usable - limit
@@ -167,8 +170,11 @@ def _cut_to_usable(topology: Topology, cpus, by_node, notes, where):
             notes.append(f"left out CPUs {format_cpulist(removed)}: {why}")
             usable = usable & limit
     if not usable:
-        raise InputError("topology", where, f"no usable CPU left of "
-                         f"{format_cpulist(cpus)} (offline or not allowed)")
+        raise InputError(
+            "topology",
+            where,
+            f"no usable CPU left of {format_cpulist(cpus)} (offline or not allowed)",
+        )
     return usable, by_node and usable == cpus
 
 
@@ -180,11 +186,15 @@ def _memory_nodes(topology: Topology, nodes, notes) -> tuple[int, ...]:
             continue
         near = _nearest_with_memory(topology, node_id)
         if near is None:
-            notes.append(f"NUMA node {node_id} has no usable memory and no other "
-                         "node does: memory left unbound")
+            notes.append(
+                f"NUMA node {node_id} has no usable memory and no other "
+                "node does: memory left unbound"
+            )
             continue
-        notes.append(f"NUMA node {node_id} has no memory: memory bound to node "
-                     f"{near}, the nearest with memory; CPUs bound by CPU list")
+        notes.append(
+            f"NUMA node {node_id} has no memory: memory bound to node "
+            f"{near}, the nearest with memory; CPUs bound by CPU list"
+        )
         chosen.add(near)
     return tuple(sorted(chosen))
 
@@ -198,8 +208,9 @@ def _can_hold_memory(topology: Topology, node_id: int) -> bool:
 def _nearest_with_memory(topology: Topology, node_id: int) -> int | None:
     node = topology.nodes.get(node_id)
     distances = node.distances if node else {}
-    candidates = [n for n in topology.nodes if n != node_id
-                  and _can_hold_memory(topology, n)]
+    candidates = [
+        n for n in topology.nodes if n != node_id and _can_hold_memory(topology, n)
+    ]
     if not candidates:
         return None
     # Without a distance matrix every other node counts as equally far.

@@ -47,7 +47,7 @@ def quote_command(argv: list[str]) -> str:
     first = argv[0] if argv else ""
     if line.startswith(first) and (first in _RESERVED or _ASSIGNMENT.match(first)):
         # quote_argv left it bare, so it holds no quote character.
-        line = f"'{first}'{line[len(first):]}"
+        line = f"'{first}'{line[len(first) :]}"
     return line
 
 

@@ -45,8 +45,10 @@ class ExecutionConfig(BaseModel):
             raise ValueError("is empty after splitting into words")
         if argv[0].startswith("-"):
             # numactl and taskset would take it for one of their own options.
-            raise ValueError(f"starts with the option {argv[0]!r}; name the program "
-                             "first, e.g. 'python -m module'")
+            raise ValueError(
+                f"starts with the option {argv[0]!r}; name the program "
+                "first, e.g. 'python -m module'"
+            )
         return value
 
     @field_validator("extra_args")

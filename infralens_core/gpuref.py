@@ -40,8 +40,11 @@ def _by_index(index: int, topology: Topology, source: str, where: str) -> GpuRef
     gpu = topology.gpus.get(index)
     if gpu is None:
         have = ",".join(str(i) for i in sorted(topology.gpus))
-        raise InputError(source, where, f"GPU {index} is not on this host "
-                         f"(the topology lists GPUs {have})")
+        raise InputError(
+            source,
+            where,
+            f"GPU {index} is not on this host (the topology lists GPUs {have})",
+        )
     return GpuRef(str(index), gpu)
 
 
@@ -61,8 +64,12 @@ def _by_mig(uuid: str, topology: Topology, source: str, where: str) -> GpuRef:
     if found is not None:
         return GpuRef(uuid, found[0], found[1])
     if any(g.mig or g.uuid for g in topology.gpus.values()):
-        raise InputError(source, where, f"MIG slice {uuid} has no parent GPU in "
-                         "the topology (is it listed by nvidia-smi -L?)")
+        raise InputError(
+            source,
+            where,
+            f"MIG slice {uuid} has no parent GPU in "
+            "the topology (is it listed by nvidia-smi -L?)",
+        )
     return GpuRef(uuid)
 
 

@@ -26,8 +26,9 @@ def read_text(path: str) -> str:
         if file.is_dir():
             raise InputError(path, None, "is a directory, not a file")
         if size > MAX_INPUT_BYTES:
-            raise InputError(path, None, f"is {size} bytes; the limit is "
-                             f"{MAX_INPUT_BYTES} bytes")
+            raise InputError(
+                path, None, f"is {size} bytes; the limit is {MAX_INPUT_BYTES} bytes"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         raise InputError(path, None, "no such file") from None
@@ -59,8 +60,9 @@ def parse_toml(text: str, source: str) -> dict:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "",
-                         message)
+        message = re.sub(
+            r"\s*\(at (line \d+, column \d+|end of document)\)", "", message
+        )
         raise InputError(source, line, f"invalid TOML: {message}") from None
 
 
@@ -103,9 +105,13 @@ def _one_per_field(errors: list[dict]) -> list[dict]:
 
     hinted = {
         close[0]
-        for e in errors if e["type"] == "extra_forbidden" and e["loc"]
-        for close in [difflib.get_close_matches(str(e["loc"][0]),
-                                                ExecutionConfig.model_fields, n=1)]
+        for e in errors
+        if e["type"] == "extra_forbidden" and e["loc"]
+        for close in [
+            difflib.get_close_matches(
+                str(e["loc"][0]), ExecutionConfig.model_fields, n=1
+            )
+        ]
         if close
     }
     kept: dict[str, dict] = {}
@@ -150,7 +156,7 @@ def _line_in_value(text: str, key_line: int, message: str) -> tuple[int, str]:
     opening = text.splitlines()[key_line - 1].rstrip()
     if match and opening.endswith(('"""', "'''")):
         inner = int(match.group(1))
-        return key_line + inner, f"line {inner} of the value: {message[match.end():]}"
+        return key_line + inner, f"line {inner} of the value: {message[match.end() :]}"
     return key_line, message
 
 
@@ -184,8 +190,9 @@ def _plan_entries(text: str, path: str) -> list:
     if isinstance(data, dict):
         unknown = set(data) - {"workloads"}
         if unknown:
-            raise InputError(path, sorted(unknown)[0], "unknown key; a plan holds "
-                             "only 'workloads'")
+            raise InputError(
+                path, sorted(unknown)[0], "unknown key; a plan holds only 'workloads'"
+            )
         data = data.get("workloads", [])
     if not isinstance(data, list):
         raise InputError(path, "workloads", "must be a list of workload tables")

@@ -84,8 +84,9 @@ class PluginHost:
         taken = [s for s in styles if s in self.styles]
         if taken:
             owner = self.styles[taken[0]].name
-            raise ValueError(f"claims style {taken[0]!r}, which plugin "
-                             f"{owner!r} already renders")
+            raise ValueError(
+                f"claims style {taken[0]!r}, which plugin {owner!r} already renders"
+            )
         return styles
 
     def add_broken(self, name: str, exc: BaseException, version: str | None) -> None:
@@ -97,39 +98,55 @@ class PluginHost:
             return loaded
         broken = [b for b in self.broken if b.name == style]
         if broken:
-            raise PluginError(f"style {style!r} is unavailable: plugin {style!r} "
-                              f"failed to load: {broken[0].reason}")
+            raise PluginError(
+                f"style {style!r} is unavailable: plugin {style!r} "
+                f"failed to load: {broken[0].reason}"
+            )
         if style in self.disabled:
-            raise InputError("--style", style, f"plugin {style!r} is switched off "
-                             f"by {DISABLE_ENV}")
+            raise InputError(
+                "--style", style, f"plugin {style!r} is switched off by {DISABLE_ENV}"
+            )
         have = ", ".join(sorted(self.styles)) or "none"
         failed = ", ".join(b.name for b in self.broken)
         failed = f"; plugins that failed to load: {failed}" if failed else ""
-        raise InputError("--style", style,
-                         f"unknown style; installed styles: {have}{failed}")
+        raise InputError(
+            "--style", style, f"unknown style; installed styles: {have}{failed}"
+        )
 
     def validate(self, style: str, config, topology) -> list[Problem]:
         loaded = self.plugin_for(style)
-        result = _call(loaded, "validate_config", style=style, config=config,
-                       topology=topology)
+        result = _call(
+            loaded, "validate_config", style=style, config=config, topology=topology
+        )
         if result is None:
             return []
         if not isinstance(result, list) or not all(
             isinstance(p, Problem) for p in result
         ):
-            raise PluginError(f"plugin {loaded.name!r} returned "
-                              f"{type(result).__name__} from validate_config; "
-                              "expected a list of Problem")
+            raise PluginError(
+                f"plugin {loaded.name!r} returned "
+                f"{type(result).__name__} from validate_config; "
+                "expected a list of Problem"
+            )
         return result
 
     def render(self, style: str, workload, config, binding, context) -> Command:
         loaded = self.plugin_for(style)
-        result = _call(loaded, "render_command", style=style, workload=workload,
-                       config=config, binding=binding, context=context)
+        result = _call(
+            loaded,
+            "render_command",
+            style=style,
+            workload=workload,
+            config=config,
+            binding=binding,
+            context=context,
+        )
         if not isinstance(result, Command):
-            raise PluginError(f"plugin {loaded.name!r} returned "
-                              f"{type(result).__name__} from render_command for "
-                              f"style {style!r}; expected a Command")
+            raise PluginError(
+                f"plugin {loaded.name!r} returned "
+                f"{type(result).__name__} from render_command for "
+                f"style {style!r}; expected a Command"
+            )
         return result
 
 
@@ -157,8 +174,10 @@ def _check_hooks(pm: pluggy.PluginManager, hooks: dict[str, Any]) -> None:
     specified = {name for name, caller in vars(pm.hook).items() if caller.spec}
     unknown = sorted(set(hooks) - specified)
     if unknown:
-        raise ValueError(f"implements unknown hook {unknown[0]!r}; infralens hooks "
-                         f"are {', '.join(sorted(specified))}")
+        raise ValueError(
+            f"implements unknown hook {unknown[0]!r}; infralens hooks "
+            f"are {', '.join(sorted(specified))}"
+        )
     if "render_command" not in hooks:
         raise ValueError("implements no render_command hook")
 
@@ -176,8 +195,10 @@ def _call(loaded: LoadedPlugin, hook: str, **kwargs: Any) -> Any:
     except (InputError, PluginError):
         raise
     except Exception as exc:
-        raise PluginError(f"plugin {loaded.name!r} failed in {hook} for style "
-                          f"{kwargs['style']!r}: {_reason(exc)}") from exc
+        raise PluginError(
+            f"plugin {loaded.name!r} failed in {hook} for style "
+            f"{kwargs['style']!r}: {_reason(exc)}"
+        ) from exc
 
 
 def _reason(exc: BaseException) -> str:

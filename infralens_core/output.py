@@ -14,24 +14,27 @@ def as_json(result: RenderResult) -> str:
     commands = []
     for item in result.commands:
         cmd = item.command
-        commands.append({
-            "workload": item.workload.name,
-            "kind": item.workload.kind,
-            "style": item.style,
-            "gpus": list(item.workload.gpus),
-            "argv": cmd.argv,
-            "env": cmd.env,
-            "cwd": cmd.cwd,
-            "preamble": cmd.preamble,
-            "shell": shell_line(cmd),
-            "binding": {
-                "cpus": item.binding.cpulist or None,
-                "cpu_nodes": list(item.binding.cpu_nodes),
-                "mem_nodes": list(item.binding.mem_nodes),
-            },
-        })
-    warnings = [{"workload": w, "style": s, "message": m}
-                for w, s, m in result.warnings]
+        commands.append(
+            {
+                "workload": item.workload.name,
+                "kind": item.workload.kind,
+                "style": item.style,
+                "gpus": list(item.workload.gpus),
+                "argv": cmd.argv,
+                "env": cmd.env,
+                "cwd": cmd.cwd,
+                "preamble": cmd.preamble,
+                "shell": shell_line(cmd),
+                "binding": {
+                    "cpus": item.binding.cpulist or None,
+                    "cpu_nodes": list(item.binding.cpu_nodes),
+                    "mem_nodes": list(item.binding.mem_nodes),
+                },
+            }
+        )
+    warnings = [
+        {"workload": w, "style": s, "message": m} for w, s, m in result.warnings
+    ]
     errors = [str(e) for e in result.errors]
     out = {"commands": commands, "warnings": warnings}
     if errors:
@@ -48,8 +51,9 @@ def as_text(result: RenderResult) -> str:
             current = item.workload
             if lines:
                 lines.append("")
-            lines.append(_comment(f"{current.name} ({current.kind}): "
-                                  f"{item.binding.describe}"))
+            lines.append(
+                _comment(f"{current.name} ({current.kind}): {item.binding.describe}")
+            )
         lines.extend(preamble_lines(item.command))
         lines.append(shell_line(item.command))
     return "\n".join(lines) + "\n" if lines else ""
@@ -67,8 +71,11 @@ def as_script(result: RenderResult) -> str:
     ]
     for item in result.commands:
         lines.append("")
-        lines.append(_comment(f"{item.workload.name} ({item.workload.kind}): "
-                              f"{item.binding.describe}"))
+        lines.append(
+            _comment(
+                f"{item.workload.name} ({item.workload.kind}): {item.binding.describe}"
+            )
+        )
         lines.extend(preamble_lines(item.command))
         lines.append(f"{shell_line(item.command)} &")
         lines.append(f"pids+=($!); names+=({shlex.quote(item.workload.name)})")
@@ -77,7 +84,7 @@ def as_script(result: RenderResult) -> str:
         "status=0",
         'for i in "${!pids[@]}"; do',
         '  if ! wait "${pids[$i]}"; then',
-        '    printf \'infralens: workload %s failed\\n\' "${names[$i]}" >&2',
+        "    printf 'infralens: workload %s failed\\n' \"${names[$i]}\" >&2",
         "    status=1",
         "  fi",
         "done",

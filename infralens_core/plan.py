@@ -88,8 +88,9 @@ def workload_from_option(text: str) -> Workload:
         raise InputError("--workload", text, "expected NAME=GPUS, e.g. train-01=0-3")
     name = name.strip()
     check_name(name, "--workload", text)
-    return Workload(name=name, gpus=parse_gpus(gpus, "--workload", text),
-                    source="--workload")
+    return Workload(
+        name=name, gpus=parse_gpus(gpus, "--workload", text), source="--workload"
+    )
 
 
 def workload_from_mapping(data: object, source: str, where: str) -> Workload:
@@ -98,8 +99,12 @@ def workload_from_mapping(data: object, source: str, where: str) -> Workload:
         raise InputError(source, where, "each workload must be a table")
     unknown = set(data) - {"name", "kind", "gpus", "mig_profile"}
     if unknown:
-        raise InputError(source, where, f"unknown key {sorted(unknown)[0]!r}; "
-                         "workloads take name, kind, gpus, mig_profile")
+        raise InputError(
+            source,
+            where,
+            f"unknown key {sorted(unknown)[0]!r}; "
+            "workloads take name, kind, gpus, mig_profile",
+        )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError(source, f"{where}.name", "must be a non-empty string")
@@ -113,8 +118,7 @@ def workload_from_mapping(data: object, source: str, where: str) -> Workload:
     profile = data.get("mig_profile")
     if profile is not None and not isinstance(profile, str):
         raise InputError(source, f"{where}.mig_profile", "must be a string")
-    return Workload(name=name, gpus=gpus, kind=kind, mig_profile=profile,
-                    source=source)
+    return Workload(name=name, gpus=gpus, kind=kind, mig_profile=profile, source=source)
 
 
 def check_name(name: str, source: str, where: str) -> None:
@@ -133,7 +137,8 @@ def check_unique(workloads: list[Workload], source: str) -> None:
     for number, workload in enumerate(workloads):
         if workload.name in seen:
             raise InputError(
-                source, f"workloads[{number}].name",
+                source,
+                f"workloads[{number}].name",
                 f"duplicate workload name {workload.name!r}",
             )
         seen.add(workload.name)

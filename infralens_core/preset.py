@@ -54,9 +54,14 @@ def _inline_table(table: dict[str, str]) -> str:
 def starter_config(environment: str) -> ExecutionConfig:
     from infralens_core.config import ExecutionConfig
 
-    values = {"environment": environment, "entry_command": "python train.py",
-              "extra_args": "--batch-size 64", "env_vars": {"OMP_NUM_THREADS": "8"}}
+    values = {
+        "environment": environment,
+        "entry_command": "python train.py",
+        "extra_args": "--batch-size 64",
+        "env_vars": {"OMP_NUM_THREADS": "8"},
+    }
     if environment == "docker":
-        values.update(image_name="nvcr.io/nvidia/pytorch:24.05-py3",
-                      workdir="/workspace")
+        values.update(
+            image_name="nvcr.io/nvidia/pytorch:24.05-py3", workdir="/workspace"
+        )
     return ExecutionConfig.model_validate(values)

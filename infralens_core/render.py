@@ -16,14 +16,31 @@ from infralens_core.manager import PluginHost, Problem
 
 DEFAULT_STYLES = {"bare_metal": ("numactl", "taskset"), "docker": ("docker",)}
 # Set by the plan's GPUs; a preset value would silently widen or undo them.
-VISIBILITY_VARS = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",
-                   "NVIDIA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
-                   "HIP_VISIBLE_DEVICES")
+VISIBILITY_VARS = (
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_DEVICE_ORDER",
+    "NVIDIA_VISIBLE_DEVICES",
+    "ROCR_VISIBLE_DEVICES",
+    "HIP_VISIBLE_DEVICES",
+)
 # Variables bash keeps for itself (read-only, reset or dropped), so the
 # `KEY=value cmd` lines of the bare-metal styles can never pass them on.
-BASH_OWNED = frozenset({"UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
-                        "BASH_VERSINFO", "GROUPS", "FUNCNAME", "BASH_LINENO",
-                        "BASH_SOURCE", "SHLVL", "_"})
+BASH_OWNED = frozenset(
+    {
+        "UID",
+        "EUID",
+        "PPID",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "BASH_VERSINFO",
+        "GROUPS",
+        "FUNCNAME",
+        "BASH_LINENO",
+        "BASH_SOURCE",
+        "SHLVL",
+        "_",
+    }
+)
 _NAME_INVALID = re.compile(r"[^a-zA-Z0-9_.-]+")
 
 
@@ -35,7 +52,7 @@ class RenderContext:
         self._taken: set[str] = set()
 
     def unique_name(self, prefix: str, workload_name: str) -> str:
-        """``prefix-name`` reduced to ``[a-zA-Z0-9][a-zA-Z0-9_.-]*``, unique per plan."""
+        """``prefix-name`` cut to Docker's name grammar, unique per plan."""
         key = (prefix, workload_name)
         if key in self._names:
             return self._names[key]
@@ -73,8 +90,14 @@ def choose_styles(config, asked: tuple[str, ...]) -> tuple[str, ...]:
     return asked or DEFAULT_STYLES[config.environment]
 
 
-def check_config(host: PluginHost, config, topology, styles, source: str,
-                 failed: list[PluginError] | None = None) -> tuple[str, ...]:
+def check_config(
+    host: PluginHost,
+    config,
+    topology,
+    styles,
+    source: str,
+    failed: list[PluginError] | None = None,
+) -> tuple[str, ...]:
     """Collect every problem from the core and each style's plugin, then raise.
 
     Returns the styles whose plugins can render. With a ``failed`` list, a style
@@ -93,30 +116,36 @@ def check_config(host: PluginHost, config, topology, styles, source: str,
             continue
         usable.append(style)
     if problems:
-        raise InputErrors([InputError(source, f"execution.{p.field}", p.message)
-                           for p in problems])
+        raise InputErrors(
+            [InputError(source, f"execution.{p.field}", p.message) for p in problems]
+        )
     return tuple(usable)
 
 
 def core_problems(config, topology) -> list[Problem]:
     problems = [
         Problem(f"env_vars.{key}", "is set from the plan's GPUs; remove it here")
-        for key in VISIBILITY_VARS if key in config.env
+        for key in VISIBILITY_VARS
+        if key in config.env
     ]
     if config.environment == "bare_metal":
         problems += [
-            Problem(f"env_vars.{key}", "is kept by bash for itself; a shell line "
-                    "cannot pass it on")
+            Problem(
+                f"env_vars.{key}",
+                "is kept by bash for itself; a shell line cannot pass it on",
+            )
             for key in sorted(BASH_OWNED & config.env.keys())
         ]
     host_cpus = topology.all_cpus() if topology is not None else None
     manual = config.manual_cpus
     if manual is not None and host_cpus is not None and not manual <= host_cpus:
-        problems.append(Problem(
-            "manual_cpu_set",
-            f"CPUs {format_cpulist(manual - host_cpus)} are not on this host "
-            f"(it has {format_cpulist(host_cpus)})",
-        ))
+        problems.append(
+            Problem(
+                "manual_cpu_set",
+                f"CPUs {format_cpulist(manual - host_cpus)} are not on this host "
+                f"(it has {format_cpulist(host_cpus)})",
+            )
+        )
     return problems
 
 
@@ -130,7 +159,8 @@ def config_warnings(config) -> list[str]:
     return [
         f"execution.{name}: {found[0]!r} is passed literally, not expanded by a "
         "shell; single-quote it to say so, or write the value itself"
-        for name, text in fields.items() if (found := unquoted_expansions(text))
+        for name, text in fields.items()
+        if (found := unquoted_expansions(text))
     ]
 
 
@@ -143,8 +173,9 @@ def render_plan(host: PluginHost, config, workloads, topology, styles) -> Render
     return result
 
 
-def _render_all(result: RenderResult, host: PluginHost, config, workloads, topology,
-                styles) -> None:
+def _render_all(
+    result: RenderResult, host: PluginHost, config, workloads, topology, styles
+) -> None:
     context = RenderContext()
     bindings: dict[tuple[str, ...], Binding] = {}
     failed: set[str] = set()

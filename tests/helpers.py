@@ -54,8 +54,13 @@ def run_infralens(
 ) -> subprocess.CompletedProcess:
     """Run ``infralens ARGS`` in a child process, as a user at a terminal would."""
     return subprocess.run(
-        [*infralens_argv(), *args], cwd=cwd, env=env, capture_output=True,
-        text=True, timeout=60, stdin=subprocess.DEVNULL,
+        [*infralens_argv(), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
 
 

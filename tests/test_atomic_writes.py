@@ -48,8 +48,10 @@ def test_preset_init_writes_a_preset_and_never_replaces_one_unasked(tmp_path):
     assert again.stderr == f"Error: {target}: exists; use --force to replace it\n"
     assert target.read_text() == OLD
 
-    forced = run_infralens(["preset", "init", "--environment", "docker", "--force",
-                            "-o", str(target)], cwd=tmp_path)
+    forced = run_infralens(
+        ["preset", "init", "--environment", "docker", "--force", "-o", str(target)],
+        cwd=tmp_path,
+    )
     assert forced.returncode == 0, forced.stderr
     assert load_preset(str(target)).environment == "docker"
     assert leftovers(target) == []
@@ -57,8 +59,16 @@ def test_preset_init_writes_a_preset_and_never_replaces_one_unasked(tmp_path):
 
 def test_render_script_is_written_executable_and_kept_without_force(tmp_path):
     target = tmp_path / "launch.sh"
-    args = ["render", "--example", "--style", "taskset", "--format", "script",
-            "-o", str(target)]
+    args = [
+        "render",
+        "--example",
+        "--style",
+        "taskset",
+        "--format",
+        "script",
+        "-o",
+        str(target),
+    ]
 
     made = run_infralens(args, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
@@ -81,15 +91,20 @@ def test_render_script_is_written_executable_and_kept_without_force(tmp_path):
 def fail_with(code: int):
     def failing(*args, **kwargs):
         raise OSError(code, os.strerror(code))
+
     return failing
 
 
-@pytest.mark.parametrize("command", [
-    ["preset", "init"],
-    ["render", "--example", "--style", "numactl", "--format", "script"],
-])
-def test_failed_rename_leaves_old_file_intact_and_no_temp(tmp_path, monkeypatch,
-                                                          capsys, command):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["preset", "init"],
+        ["render", "--example", "--style", "numactl", "--format", "script"],
+    ],
+)
+def test_failed_rename_leaves_old_file_intact_and_no_temp(
+    tmp_path, monkeypatch, capsys, command
+):
     target = tmp_path / "out"
     target.write_text(OLD)
     monkeypatch.setattr(os, "replace", fail_with(errno.ENOSPC))
@@ -102,8 +117,7 @@ def test_failed_rename_leaves_old_file_intact_and_no_temp(tmp_path, monkeypatch,
     assert leftovers(target) == []
 
 
-def test_failed_link_creates_nothing_and_leaves_no_temp(tmp_path, monkeypatch,
-                                                        capsys):
+def test_failed_link_creates_nothing_and_leaves_no_temp(tmp_path, monkeypatch, capsys):
     target = tmp_path / "new.toml"
     monkeypatch.setattr(os, "link", fail_with(errno.EIO))
 
@@ -129,8 +143,9 @@ def test_failure_while_writing_leaves_old_file_and_no_temp(tmp_path, monkeypatch
 
 def test_interrupt_while_writing_leaves_no_temp(tmp_path, monkeypatch):
     target = tmp_path / "launch.sh"
-    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(
-        KeyboardInterrupt()))
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (_ for _ in ()).throw(KeyboardInterrupt())
+    )
 
     with pytest.raises(KeyboardInterrupt):
         write_atomic(str(target), "echo hi\n")
@@ -156,10 +171,12 @@ def test_file_made_meanwhile_is_not_replaced(tmp_path, monkeypatch):
     assert leftovers(target) == []
 
 
-@pytest.mark.parametrize("code", [errno.EPERM, errno.EOPNOTSUPP],
-                         ids=["EPERM", "EOPNOTSUPP"])
-def test_file_system_without_hard_links_still_gets_the_file(tmp_path, monkeypatch,
-                                                            code):
+@pytest.mark.parametrize(
+    "code", [errno.EPERM, errno.EOPNOTSUPP], ids=["EPERM", "EOPNOTSUPP"]
+)
+def test_file_system_without_hard_links_still_gets_the_file(
+    tmp_path, monkeypatch, code
+):
     """Fault: on vfat or a network mount link() fails with EPERM/EOPNOTSUPP, so
     writing a new file there failed every time (and with a traceback)."""
     target = tmp_path / "preset.toml"
@@ -181,4 +198,3 @@ def test_disk_full_is_one_error_line_not_a_traceback(tmp_path, monkeypatch):
         write_atomic(str(target), "x")
 
     assert str(caught.value) == f"{target}: cannot write: No space left on device"
-

@@ -21,8 +21,11 @@ from infralens_core.inputs import config_from_table, load_preset
 from infralens_core.preset import dump_preset, starter_config
 
 EXAMPLES = 1500  # per form, with and without comments
-QUIET = {"deadline": None, "print_blob": False,
-         "suppress_health_check": [HealthCheck.too_slow]}
+QUIET = {
+    "deadline": None,
+    "print_blob": False,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 
 chars = st.one_of(
     st.sampled_from(" '\"$`;|&\\\n\t\r=#[]{}.,-\x7f\x1b\x00\u2028éß中😀"),
@@ -43,8 +46,10 @@ def configs(draw) -> ExecutionConfig:
     if draw(st.booleans()):
         env = draw(st.dictionaries(env_keys, text, max_size=4))
     else:
-        env = "".join(f"{k}={v}\n" for k, v in
-                      draw(st.dictionaries(env_keys, line_values, max_size=4)).items())
+        env = "".join(
+            f"{k}={v}\n"
+            for k, v in draw(st.dictionaries(env_keys, line_values, max_size=4)).items()
+        )
     values = {
         "environment": environment,
         "entry_command": shlex.join([first.strip(), *draw(words)]),
@@ -91,8 +96,12 @@ def test_commented_preset_keeps_keys_after_env_vars_in_execution():
     """Fault: with comments, env_vars as a table was written as an ``[env_vars]``
     section, so it and every key after it left [execution]: ``preset init`` gave a
     preset whose OMP_NUM_THREADS was silently dropped."""
-    config = ExecutionConfig(entry_command="x", env_vars={"A": "1"},
-                             cpu_set_mode="manual", manual_cpu_set="0-3")
+    config = ExecutionConfig(
+        entry_command="x",
+        env_vars={"A": "1"},
+        cpu_set_mode="manual",
+        manual_cpu_set="0-3",
+    )
 
     table = tomllib.loads(dump_preset(config, comments=True))
 
@@ -103,11 +112,14 @@ def test_commented_preset_keeps_keys_after_env_vars_in_execution():
 
 @pytest.mark.parametrize("environment", ["bare_metal", "docker"])
 def test_preset_init_output_is_the_starter_preset(tmp_path, environment):
-    result = run_infralens(["preset", "init", "--environment", environment],
-                           cwd=tmp_path)
+    result = run_infralens(
+        ["preset", "init", "--environment", environment], cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     path = tmp_path / "p.toml"
     path.write_text(result.stdout)
     assert load_preset(str(path)) == starter_config(environment)
-    assert all(line.startswith(("#", "[execution]")) or " = " in line
-               for line in result.stdout.splitlines())
+    assert all(
+        line.startswith(("#", "[execution]")) or " = " in line
+        for line in result.stdout.splitlines()
+    )

@@ -44,17 +44,48 @@ REFUSE_EXAMPLES = 2500
 NAME_EXAMPLES = 3000
 SYNTAX_EXAMPLES = 200
 RUN_EXAMPLES = 50
-TOTAL_EXAMPLES = (RENDER_EXAMPLES + REFUSE_EXAMPLES + 2 * (REFUSE_EXAMPLES // 5)
-                  + NAME_EXAMPLES + SYNTAX_EXAMPLES + RUN_EXAMPLES)
-QUIET = {"deadline": None, "print_blob": False,
-         "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+TOTAL_EXAMPLES = (
+    RENDER_EXAMPLES
+    + REFUSE_EXAMPLES
+    + 2 * (REFUSE_EXAMPLES // 5)
+    + NAME_EXAMPLES
+    + SYNTAX_EXAMPLES
+    + RUN_EXAMPLES
+)
+QUIET = {
+    "deadline": None,
+    "print_blob": False,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 
 DOCKER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
 STYLES = ("numactl", "taskset", "docker")
 # Characters a shell treats as syntax, whitespace, and text beyond ASCII.
 NASTY = " '\"$`;|&<>(){}[]*?~!#\\\n\t\r=-,.:/%@+^éß中😀\u00a0\u2028\x7f\x1b"
-TRICKY_WORDS = ["", "-", "--", "-x", "--help", "A=b", "if", "time", "!", "{", "~",
-                "*", "$HOME", "`id`", "$(id)", "&&", ";", "|", "#", "'", '"', "\\"]
+TRICKY_WORDS = [
+    "",
+    "-",
+    "--",
+    "-x",
+    "--help",
+    "A=b",
+    "if",
+    "time",
+    "!",
+    "{",
+    "~",
+    "*",
+    "$HOME",
+    "`id`",
+    "$(id)",
+    "&&",
+    ";",
+    "|",
+    "#",
+    "'",
+    '"',
+    "\\",
+]
 
 chars = st.one_of(
     st.sampled_from(NASTY),
@@ -64,18 +95,26 @@ text = st.text(chars, max_size=12)
 words = st.one_of(text, st.sampled_from(TRICKY_WORDS))
 # An entry command starts with a program; what follows may be anything.
 program = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0-"),
-            min_size=1, max_size=12),
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\0-"),
+        min_size=1,
+        max_size=12,
+    ),
     st.sampled_from(["A=b", "if", "time", "!", "{", "[[", "coproc", "~", "#x", "x y"]),
 )
 env_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True).filter(
-    lambda key: key not in VISIBILITY_VARS and key not in BASH_OWNED)
-line_values = st.text(st.characters(blacklist_categories=("Cs",),
-                                    blacklist_characters="\0\n\r"), max_size=12)
+    lambda key: key not in VISIBILITY_VARS and key not in BASH_OWNED
+)
+line_values = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\0\n\r"),
+    max_size=12,
+)
 names = st.text(chars, min_size=1, max_size=16).filter(
-    lambda n: n.strip() and "\n" not in n and not n.startswith("-"))
-images = st.from_regex(r"[a-z0-9][a-z0-9._/-]{0,16}(:[A-Za-z0-9_.-]{1,8})?",
-                       fullmatch=True)
+    lambda n: n.strip() and "\n" not in n and not n.startswith("-")
+)
+images = st.from_regex(
+    r"[a-z0-9][a-z0-9._/-]{0,16}(:[A-Za-z0-9_.-]{1,8})?", fullmatch=True
+)
 
 
 @st.composite
@@ -85,18 +124,22 @@ def presets(draw, *, env_as_lines: bool | None = None) -> dict:
     extra = draw(st.lists(words, max_size=4))
     if env_as_lines is None:
         env_as_lines = draw(st.booleans())
-    env = draw(st.dictionaries(env_keys, line_values if env_as_lines else text,
-                               max_size=4))
+    env = draw(
+        st.dictionaries(env_keys, line_values if env_as_lines else text, max_size=4)
+    )
     table = {
         "environment": draw(st.sampled_from(["bare_metal", "docker"])),
         "entry_command": shlex.join(entry),
         "extra_args": extra,
-        "env_vars": "".join(f"{k}={v}\n" for k, v in env.items()) if env_as_lines
+        "env_vars": "".join(f"{k}={v}\n" for k, v in env.items())
+        if env_as_lines
         else env,
         "image_name": draw(images),
-        "container_prefix": draw(st.from_regex(DOCKER_NAME.pattern[:-2],
-                                               fullmatch=True).filter(
-                                                   lambda p: len(p) < 40)),
+        "container_prefix": draw(
+            st.from_regex(DOCKER_NAME.pattern[:-2], fullmatch=True).filter(
+                lambda p: len(p) < 40
+            )
+        ),
         "cpu_scope": draw(st.sampled_from(["numa_node", "socket"])),
         "smt_siblings": draw(st.booleans()),
     }
@@ -108,16 +151,25 @@ def presets(draw, *, env_as_lines: bool | None = None) -> dict:
 @st.composite
 def plans(draw, gpu_count: int = 8) -> list[dict]:
     workload_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
-    return [{"name": name,
-             "kind": draw(st.sampled_from(["training", "inference"])),
-             "gpus": draw(st.lists(st.integers(0, gpu_count - 1), min_size=1,
-                                   max_size=4, unique=True))}
-            for name in workload_names]
+    return [
+        {
+            "name": name,
+            "kind": draw(st.sampled_from(["training", "inference"])),
+            "gpus": draw(
+                st.lists(
+                    st.integers(0, gpu_count - 1), min_size=1, max_size=4, unique=True
+                )
+            ),
+        }
+        for name in workload_names
+    ]
 
 
 def read_plan(entries: list[dict]) -> list:
-    workloads = [workload_from_mapping(e, "plan.toml", f"workloads[{i}]")
-                 for i, e in enumerate(entries)]
+    workloads = [
+        workload_from_mapping(e, "plan.toml", f"workloads[{i}]")
+        for i, e in enumerate(entries)
+    ]
     check_unique(workloads, "plan.toml")
     return workloads
 
@@ -125,15 +177,21 @@ def read_plan(entries: list[dict]) -> list:
 def small_host(gpus: int = 4) -> Topology:
     """This machine's CPUs as one NUMA node with memory, and GPUs hanging off it."""
     cpus = frozenset(os.sched_getaffinity(0))
-    return Topology(nodes={0: Node(0, cpus=cpus, memory_mb=4096, socket=0)},
-                    gpus={i: Gpu(i, numa_node=0, cpus=cpus) for i in range(gpus)},
-                    sockets={0: cpus}, sources=["test"])
+    return Topology(
+        nodes={0: Node(0, cpus=cpus, memory_mb=4096, socket=0)},
+        gpus={i: Gpu(i, numa_node=0, cpus=cpus) for i in range(gpus)},
+        sockets={0: cpus},
+        sources=["test"],
+    )
 
 
 # A host whose GPUs' NUMA nodes are unknown: no binding, so no wrapper either and
 # the entry command's first word starts the shell line.
-TOPOLOGIES = {"h100": read_topology(H100_DUMP), "small": small_host(8),
-              "unknown": Topology(gpus={i: Gpu(i) for i in range(8)})}
+TOPOLOGIES = {
+    "h100": read_topology(H100_DUMP),
+    "small": small_host(8),
+    "unknown": Topology(gpus={i: Gpu(i) for i in range(8)}),
+}
 HOST = builtin_host()
 
 
@@ -143,13 +201,14 @@ def program_tail(preset: dict, workload) -> list[str]:
 
 def check_wrapper(style: str, argv: list[str], tail: list[str], preset, binding):
     """The style's own words come first, then exactly the program's argv."""
-    assert argv[len(argv) - len(tail):] == tail
+    assert argv[len(argv) - len(tail) :] == tail
     head = argv[: len(argv) - len(tail)]
     if style == "taskset":
         assert head in ([], ["taskset", "-c", binding.cpulist])
     elif style == "numactl":
-        assert head == [] or (head[0] == "numactl"
-                              and all(w.startswith("--") for w in head[1:]))
+        assert head == [] or (
+            head[0] == "numactl" and all(w.startswith("--") for w in head[1:])
+        )
     else:
         assert head[:2] == ["docker", "run"]
         assert head[-1] == preset["table"]["image_name"]
@@ -161,16 +220,20 @@ def check_wrapper(style: str, argv: list[str], tail: list[str], preset, binding)
 
 def check_item(item, preset: dict) -> None:
     command, style = item.command, item.style
-    check_wrapper(style, command.argv, program_tail(preset, item.workload), preset,
-                  item.binding)
+    check_wrapper(
+        style, command.argv, program_tail(preset, item.workload), preset, item.binding
+    )
     if style != "docker":
         assert preset["env"].items() <= command.env.items()
         assert command.cwd == preset["table"].get("workdir")
     cwd, env, argv = read_shell_line(item.shell)
     assert (cwd, env, argv) == (command.cwd, command.env, command.argv)
     prefix = [] if cwd is None else ["cd", "--", cwd, "&&"]
-    assert shlex.split(item.shell) == [*prefix, *(f"{k}={v}" for k, v in env.items()),
-                                       *argv]
+    assert shlex.split(item.shell) == [
+        *prefix,
+        *(f"{k}={v}" for k, v in env.items()),
+        *argv,
+    ]
 
 
 @settings(max_examples=RENDER_EXAMPLES, **QUIET)
@@ -178,9 +241,9 @@ def check_item(item, preset: dict) -> None:
 def test_rendered_lines_read_back_into_the_argv_env_and_cwd_meant(preset, plan, topo):
     topology = TOPOLOGIES[topo]
     config = config_from_table(preset["table"], "preset.toml")
-    as_string = config_from_table({**preset["table"],
-                                   "extra_args": shlex.join(preset["extra"])},
-                                  "preset.toml")
+    as_string = config_from_table(
+        {**preset["table"], "extra_args": shlex.join(preset["extra"])}, "preset.toml"
+    )
     workloads = read_plan(plan)
     check_config(HOST, config, topology, STYLES, "preset.toml")
 
@@ -192,40 +255,64 @@ def test_rendered_lines_read_back_into_the_argv_env_and_cwd_meant(preset, plan, 
     for item in result.commands:
         check_item(item, preset)
     assert [i.command.argv for i in again.commands] == [
-        i.command.argv for i in result.commands]
+        i.command.argv for i in result.commands
+    ]
     listed = json.loads(as_json(result))["commands"]
     for item, entry in zip(result.commands, listed, strict=True):
         assert (entry["argv"], entry["env"], entry["cwd"], entry["shell"]) == (
-            item.command.argv, item.command.env, item.command.cwd, item.shell)
-    containers = [i.command.argv[i.command.argv.index("--name") + 1]
-                  for i in result.commands if i.style == "docker"]
+            item.command.argv,
+            item.command.env,
+            item.command.cwd,
+            item.shell,
+        )
+    containers = [
+        i.command.argv[i.command.argv.index("--name") + 1]
+        for i in result.commands
+        if i.style == "docker"
+    ]
     assert all(DOCKER_NAME.match(name) for name in containers)
     assert len(set(containers)) == len(workloads)
 
 
 # What no command line can carry, each with the field the error must name.
 BAD_KEYS = ["1A", "A-B", "A B", "é"]
+
+
 @st.composite
 def unsafe_presets(draw) -> tuple[dict, str]:
     table = draw(presets())["table"]
     nul = draw(text).join(["", "\0"]) + draw(text)
-    field, value = draw(st.sampled_from([
-        ("entry_command", "prog " + shlex.quote(nul)),
-        ("extra_args", [nul]),
-        ("extra_args", shlex.quote(nul)),
-        ("workdir", "/" + nul),
-        ("image_name", nul),
-        ("entry_command", shlex.join([draw(st.sampled_from(["-m", "--x", "-"])),
-                                      *draw(st.lists(words, max_size=2))])),
-        ("env_vars", {"A": nul}),
-        ("env_vars", f"A={nul}\n"),
-        ("env_vars", {nul: "x"}),
-        ("env_vars", {draw(text) + "\n" + draw(text): "x"}),
-        ("env_vars", {draw(st.sampled_from(BAD_KEYS + ["", "A.B", "A=", " A"])): "x"}),
-        ("env_vars", f"{draw(st.sampled_from(BAD_KEYS))}=x\n"),
-        ("env_vars", "A=1\nA=2\n"),
-        ("env_vars", draw(st.sampled_from(["NOEQUALS\n", "A=1\n=x\n"]))),
-    ]))
+    field, value = draw(
+        st.sampled_from(
+            [
+                ("entry_command", "prog " + shlex.quote(nul)),
+                ("extra_args", [nul]),
+                ("extra_args", shlex.quote(nul)),
+                ("workdir", "/" + nul),
+                ("image_name", nul),
+                (
+                    "entry_command",
+                    shlex.join(
+                        [
+                            draw(st.sampled_from(["-m", "--x", "-"])),
+                            *draw(st.lists(words, max_size=2)),
+                        ]
+                    ),
+                ),
+                ("env_vars", {"A": nul}),
+                ("env_vars", f"A={nul}\n"),
+                ("env_vars", {nul: "x"}),
+                ("env_vars", {draw(text) + "\n" + draw(text): "x"}),
+                (
+                    "env_vars",
+                    {draw(st.sampled_from(BAD_KEYS + ["", "A.B", "A=", " A"])): "x"},
+                ),
+                ("env_vars", f"{draw(st.sampled_from(BAD_KEYS))}=x\n"),
+                ("env_vars", "A=1\nA=2\n"),
+                ("env_vars", draw(st.sampled_from(["NOEQUALS\n", "A=1\n=x\n"]))),
+            ]
+        )
+    )
     return {**table, field: value}, field
 
 
@@ -241,9 +328,15 @@ def test_values_no_command_line_can_carry_are_refused_naming_the_field(case):
 
 
 @settings(max_examples=REFUSE_EXAMPLES // 5, **QUIET)
-@given(presets(), st.one_of(text.map(lambda t: "-" + t),
-                            st.sampled_from(["nvcr.io/x y", "img;rm", "'img'", "$IMG",
-                                             "img\n", ".img", "/img", "é"])))
+@given(
+    presets(),
+    st.one_of(
+        text.map(lambda t: "-" + t),
+        st.sampled_from(
+            ["nvcr.io/x y", "img;rm", "'img'", "$IMG", "img\n", ".img", "/img", "é"]
+        ),
+    ),
+)
 def test_image_names_docker_would_misread_are_refused(preset, image):
     config = config_from_table({**preset["table"], "image_name": image}, "p.toml")
     with pytest.raises(InputErrors) as caught:
@@ -261,8 +354,13 @@ def test_workload_names_no_command_line_can_carry_are_refused(preset, bad, rest)
 
 
 @settings(max_examples=NAME_EXAMPLES, **QUIET)
-@given(st.lists(st.tuples(st.sampled_from(["job", "infralens-job", "a.b_c", "X9"]),
-                          names), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["job", "infralens-job", "a.b_c", "X9"]), names),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_container_names_follow_docker_grammar_and_stay_unique(pairs):
     context = RenderContext()
     given_names = {pair: context.unique_name(*pair) for pair in pairs}
@@ -274,8 +372,9 @@ def test_container_names_follow_docker_grammar_and_stay_unique(pairs):
 
 
 def bash_syntax_ok(script: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-n"], input=script.encode(), capture_output=True,
-                          timeout=30)
+    return subprocess.run(
+        ["bash", "-n"], input=script.encode(), capture_output=True, timeout=30
+    )
 
 
 @settings(max_examples=SYNTAX_EXAMPLES, **QUIET)
@@ -307,18 +406,20 @@ def stub_dir(tmp_path_factory) -> Path:
 
 # Keys that do not change how bash or the stub itself behaves.
 run_env_keys = st.from_regex(r"IL_[A-Za-z0-9_]{0,8}", fullmatch=True)
-dir_names = st.text(st.characters(blacklist_categories=("Cs",),
-                                  blacklist_characters="\0/"), min_size=1,
-                    max_size=12).filter(
-    lambda n: n not in (".", "..") and len(n.encode()) < 100)
+dir_names = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\0/"),
+    min_size=1,
+    max_size=12,
+).filter(lambda n: n not in (".", "..") and len(n.encode()) < 100)
 
 
 @settings(max_examples=RUN_EXAMPLES, **QUIET)
 @given(data=st.data())
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
 def test_scripts_run_hand_the_program_exactly_its_arguments(stub_dir, data):
-    style = data.draw(st.sampled_from([s for s in ("numactl", "taskset")
-                                       if shutil.which(s)]))
+    style = data.draw(
+        st.sampled_from([s for s in ("numactl", "taskset") if shutil.which(s)])
+    )
     out = stub_dir / "out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
@@ -332,23 +433,37 @@ def test_scripts_run_hand_the_program_exactly_its_arguments(stub_dir, data):
     args = data.draw(st.lists(words, max_size=4))
     extra = data.draw(st.lists(words, max_size=4))
     env = data.draw(st.dictionaries(run_env_keys, text, max_size=3))
-    config = config_from_table({"entry_command": shlex.join([str(stub), *args]),
-                                "extra_args": extra, "env_vars": env,
-                                "workdir": str(workdir)}, "preset.toml")
+    config = config_from_table(
+        {
+            "entry_command": shlex.join([str(stub), *args]),
+            "extra_args": extra,
+            "env_vars": env,
+            "workdir": str(workdir),
+        },
+        "preset.toml",
+    )
     workloads = read_plan(data.draw(plans(gpu_count=4)))
     result = render_plan(HOST, config, workloads, small_host(), (style,))
     script = stub_dir / "run.sh"
     script.write_text(as_script(result), encoding="utf-8")
 
-    ran = subprocess.run(["bash", str(script)], capture_output=True, timeout=60,
-                         env={"PATH": os.environ["PATH"]}, cwd=stub_dir)
+    ran = subprocess.run(
+        ["bash", str(script)],
+        capture_output=True,
+        timeout=60,
+        env={"PATH": os.environ["PATH"]},
+        cwd=stub_dir,
+    )
 
     assert ran.returncode == 0, ran.stderr.decode(errors="replace")
     seen = {}
     for argv_file in out.glob("*.argv"):
         argv = [w.decode() for w in argv_file.read_bytes().split(b"\0")[:-1]]
-        environ = dict(e.decode().partition("=")[::2] for e in
-                       argv_file.with_suffix(".env").read_bytes().split(b"\0") if e)
+        environ = dict(
+            e.decode().partition("=")[::2]
+            for e in argv_file.with_suffix(".env").read_bytes().split(b"\0")
+            if e
+        )
         cwd = argv_file.with_suffix(".cwd").read_bytes().decode()[:-1]
         seen[argv[len(args) + 1]] = (argv, environ, cwd)
     assert sorted(seen) == sorted(w.name for w in workloads)
@@ -369,12 +484,16 @@ def test_program_named_like_an_assignment_or_keyword_stays_the_program():
     assignment or as syntax instead of running it."""
     for first in ("A=b", "time", "if", "_x=", "coproc"):
         config = config_from_table({"entry_command": shlex.join([first, "-v"])}, "p")
-        result = render_plan(HOST, config, read_plan([{"name": "w", "gpus": [0]}]),
-                             TOPOLOGIES["unknown"], ("numactl", "taskset"))
+        result = render_plan(
+            HOST,
+            config,
+            read_plan([{"name": "w", "gpus": [0]}]),
+            TOPOLOGIES["unknown"],
+            ("numactl", "taskset"),
+        )
         for item in result.commands:
             assert item.command.argv[0] == first
-            assert item.shell.split(" ")[-4:] == [f"'{first}'", "-v", "--workload",
-                                                   "w"]
+            assert item.shell.split(" ")[-4:] == [f"'{first}'", "-v", "--workload", "w"]
             assert read_shell_line(item.shell)[2] == item.command.argv
 
 
@@ -394,14 +513,16 @@ def test_workload_name_starting_with_a_dash_is_refused():
     with pytest.raises(InputError) as caught:
         read_plan([{"name": "-debug", "gpus": [0]}])
     assert str(caught.value) == (
-        "plan.toml:workloads[0].name: workload name '-debug' starts with '-'")
+        "plan.toml:workloads[0].name: workload name '-debug' starts with '-'"
+    )
 
 
 def test_docker_image_starting_with_a_dash_is_refused():
     """Fault: ``image_name = "--privileged"`` went out after the other options of
     ``docker run``, which read it as one more option."""
-    config = config_from_table({"entry_command": "x", "image_name": "--privileged"},
-                               "p.toml")
+    config = config_from_table(
+        {"entry_command": "x", "image_name": "--privileged"}, "p.toml"
+    )
     with pytest.raises(InputErrors) as caught:
         check_config(HOST, config, TOPOLOGIES["h100"], ("docker",), "p.toml")
     assert "'--privileged' is not an image reference" in str(caught.value)
@@ -412,14 +533,22 @@ def test_env_keys_bash_keeps_for_itself_are_refused_for_bare_metal(key):
     """Fault: ``env_vars = {UID = "1000"}`` rendered ``UID=1000 numactl …``; bash
     says 'UID: readonly variable' (or silently resets the key) and starts the
     program without it."""
-    passed = subprocess.run(["bash", "-c", f"{key}=set-by-preset env"],
-                            capture_output=True, text=True)
+    passed = subprocess.run(
+        ["bash", "-c", f"{key}=set-by-preset env"], capture_output=True, text=True
+    )
     assert f"{key}=set-by-preset" not in passed.stdout.splitlines()
     bare = config_from_table({"entry_command": "x", "env_vars": {key: "1"}}, "p")
     with pytest.raises(InputErrors) as caught:
         check_config(HOST, bare, TOPOLOGIES["h100"], ("numactl",), "p.toml")
     assert str(caught.value).startswith(f"p.toml:execution.env_vars.{key}: is kept")
     # docker passes it with -e, where bash plays no part.
-    docker = config_from_table({"entry_command": "x", "env_vars": {key: "1"},
-                                "environment": "docker", "image_name": "i"}, "p")
+    docker = config_from_table(
+        {
+            "entry_command": "x",
+            "env_vars": {key: "1"},
+            "environment": "docker",
+            "image_name": "i",
+        },
+        "p",
+    )
     check_config(HOST, docker, TOPOLOGIES["h100"], ("docker",), "p.toml")

@@ -61,8 +61,11 @@ class InfralensGroup(LazyGroup):
             if _debug():
                 raise
             message = " ".join(str(exc).split())
-            click.echo(f"Error: internal error: {type(exc).__name__}: {message} "
-                       "(set INFRALENS_DEBUG=1 for a traceback)", err=True)
+            click.echo(
+                f"Error: internal error: {type(exc).__name__}: {message} "
+                "(set INFRALENS_DEBUG=1 for a traceback)",
+                err=True,
+            )
             ctx.exit(1)
 
 
@@ -70,8 +73,9 @@ def _debug() -> bool:
     return os.environ.get("INFRALENS_DEBUG") == "1"
 
 
-@click.group(cls=InfralensGroup,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=InfralensGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="infralens")
 def cli() -> None:
     """Render host-bound launch commands for GPU workloads."""

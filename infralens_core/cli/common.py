@@ -24,8 +24,9 @@ def load_workloads(plan: str | None, options: tuple[str, ...]) -> list:
     workloads = load_plan(plan) if plan else []
     workloads += [workload_from_option(text) for text in options]
     if not workloads:
-        raise InputError("--plan", None, "no workload given; use --plan FILE or "
-                         "--workload NAME=GPUS")
+        raise InputError(
+            "--plan", None, "no workload given; use --plan FILE or --workload NAME=GPUS"
+        )
     check_unique(workloads, plan or "--workload")
     return workloads
 
@@ -44,7 +45,10 @@ def warn(message: str) -> None:
 
 
 topology_option = click.option(
-    "--topology", "topology_sources", multiple=True, metavar="SRC",
+    "--topology",
+    "topology_sources",
+    multiple=True,
+    metavar="SRC",
     help="A file of nvidia-smi topo -m, numactl --hardware, lscpu, nvidia-smi -L, "
     "rocm-smi or infralens JSON output; '-' for stdin; 'local' (default) for this "
     "host's sysfs; 'sysfs:ROOT' for a copied sysfs tree. Repeat to merge sources.",

@@ -8,21 +8,32 @@ import click
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def plugins(fmt):
     """List style plugins, their versions and styles, and those that failed."""
     from infralens_core.manager import build_host
 
     host = build_host()
-    loaded = [{"name": p.name, "version": p.version, "styles": list(p.styles)}
-              for p in host.plugins.values()]
-    broken = [{"name": b.name, "version": b.version, "reason": b.reason}
-              for b in host.broken]
+    loaded = [
+        {"name": p.name, "version": p.version, "styles": list(p.styles)}
+        for p in host.plugins.values()
+    ]
+    broken = [
+        {"name": b.name, "version": b.version, "reason": b.reason} for b in host.broken
+    ]
     disabled = sorted(host.disabled)
     if fmt == "json":
-        click.echo(json.dumps({"plugins": loaded, "failed": broken,
-                               "disabled": disabled}, indent=2))
+        click.echo(
+            json.dumps(
+                {"plugins": loaded, "failed": broken, "disabled": disabled}, indent=2
+            )
+        )
         return
     for p in loaded:
         click.echo(f"{p['name']} {p['version'] or '?'}: {', '.join(p['styles'])}")

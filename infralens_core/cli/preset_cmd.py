@@ -11,8 +11,12 @@ def preset():
 
 
 @preset.command("init")
-@click.option("--environment", type=click.Choice(["bare_metal", "docker"]),
-              default="bare_metal", show_default=True)
+@click.option(
+    "--environment",
+    type=click.Choice(["bare_metal", "docker"]),
+    default="bare_metal",
+    show_default=True,
+)
 @click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def init(environment, output, force):

@@ -17,22 +17,58 @@ EXAMPLE_STYLES = ("numactl", "taskset", "docker")
 
 
 @click.command()
-@click.option("--preset", type=str, metavar="FILE", help="TOML preset with [execution].")
-@click.option("--plan", type=str, metavar="FILE", help="TOML or JSON plan of workloads.")
-@click.option("--workload", "workload_options", multiple=True, metavar="NAME=GPUS",
-              help="A workload on the command line, e.g. train-01=0-3.")
+@click.option(
+    "--preset", type=str, metavar="FILE", help="TOML preset with [execution]."
+)
+@click.option(
+    "--plan", type=str, metavar="FILE", help="TOML or JSON plan of workloads."
+)
+@click.option(
+    "--workload",
+    "workload_options",
+    multiple=True,
+    metavar="NAME=GPUS",
+    help="A workload on the command line, e.g. train-01=0-3.",
+)
 @topology_option
-@click.option("--style", "styles", multiple=True, metavar="S",
-              help="Launch style (repeatable); default by the preset's environment.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "script"]),
-              default="text", show_default=True)
-@click.option("-o", "--output", type=str, metavar="FILE",
-              help="Write to FILE (atomically) instead of stdout.")
+@click.option(
+    "--style",
+    "styles",
+    multiple=True,
+    metavar="S",
+    help="Launch style (repeatable); default by the preset's environment.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "script"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=str,
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of stdout.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing --output file.")
-@click.option("--example", is_flag=True,
-              help="Render the bundled example: 8x H100 host, mixed plan.")
-def render(preset, plan, workload_options, topology_sources, styles, fmt, output,
-           force, example):
+@click.option(
+    "--example",
+    is_flag=True,
+    help="Render the bundled example: 8x H100 host, mixed plan.",
+)
+def render(
+    preset,
+    plan,
+    workload_options,
+    topology_sources,
+    styles,
+    fmt,
+    output,
+    force,
+    example,
+):
     """Render launch commands for a plan on a host topology."""
     from infralens_core.inputs import load_preset
     from infralens_core.manager import build_host
@@ -50,8 +86,11 @@ def render(preset, plan, workload_options, topology_sources, styles, fmt, output
     topology = load_topology(topology_sources)
     styles = choose_styles(config, tuple(styles))
     if fmt == "script" and len(styles) > 1:
-        raise InputError("--style", ",".join(styles), "the script format starts "
-                         "each workload once; choose one style")
+        raise InputError(
+            "--style",
+            ",".join(styles),
+            "the script format starts each workload once; choose one style",
+        )
     host = build_host()
     failed: list[PluginError] = []
     usable = check_config(host, config, topology, styles, preset, failed)
@@ -72,11 +111,16 @@ def _emit(result, fmt: str, output: str | None, force: bool) -> None:
 
     if result.errors and (fmt == "script" or output):
         return  # a script or file with a style missing would be half-written
-    text = {"text": formats.as_text, "json": formats.as_json,
-            "script": formats.as_script}[fmt](result)
+    text = {
+        "text": formats.as_text,
+        "json": formats.as_json,
+        "script": formats.as_script,
+    }[fmt](result)
     if output:
         from infralens_core.atomic import write_atomic
 
-        write_atomic(output, text, force=force, mode=0o755 if fmt == "script" else 0o644)
+        write_atomic(
+            output, text, force=force, mode=0o755 if fmt == "script" else 0o644
+        )
     else:
         click.echo(text, nl=False)

@@ -11,11 +11,21 @@ from infralens_core.cpulist import format_cpulist
 
 
 @click.command()
-@click.option("--from", "sources", multiple=True, metavar="SRC",
-              help="A topology file, '-' for stdin, or 'local' (default). Repeat to "
-              "merge sources.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    metavar="SRC",
+    help="A topology file, '-' for stdin, or 'local' (default). Repeat to "
+    "merge sources.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def topology(sources, fmt):
     """Read topology sources and print the merged model."""
     topo = load_topology(sources)
@@ -37,8 +47,9 @@ def as_text(topo) -> str:
         gpu = topo.gpus[index]
         node = "unknown" if gpu.numa_node is None else gpu.numa_node
         cpus = "unknown" if gpu.cpus is None else format_cpulist(gpu.cpus)
-        extra = "".join(f"; {k} {v}" for k, v in (("pci", gpu.pci_bus_id),
-                                                  ("uuid", gpu.uuid)) if v)
+        extra = "".join(
+            f"; {k} {v}" for k, v in (("pci", gpu.pci_bus_id), ("uuid", gpu.uuid)) if v
+        )
         lines.append(f"gpu {index}: NUMA node {node}; cpus {cpus}{extra}")
         lines.extend(f"  mig {m.uuid} {m.profile or ''}".rstrip() for m in gpu.mig)
     if topo.nvlink:

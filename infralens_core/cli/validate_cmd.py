@@ -11,8 +11,13 @@ from infralens_core.cli.common import load_topology, load_workloads, topology_op
 @click.option("--preset", required=True, metavar="FILE", help="TOML preset.")
 @click.option("--plan", metavar="FILE", help="TOML or JSON plan to check too.")
 @topology_option
-@click.option("--style", "styles", multiple=True, metavar="S",
-              help="Styles to check for; default by the preset's environment.")
+@click.option(
+    "--style",
+    "styles",
+    multiple=True,
+    metavar="S",
+    help="Styles to check for; default by the preset's environment.",
+)
 def validate(preset, plan, topology_sources, styles):
     """Report every problem in a preset and plan, for the styles they will use."""
     from infralens_core.binding import bind

@@ -24,15 +24,20 @@ def validate_config(config):
     if not config.image_name:
         problems.append(Problem("image_name", "is required to render docker"))
     elif not IMAGE_REFERENCE.match(config.image_name):
-        problems.append(Problem(
-            "image_name", f"{config.image_name!r} is not an image reference such "
-            "as nvcr.io/nvidia/pytorch:24.05-py3",
-        ))
+        problems.append(
+            Problem(
+                "image_name",
+                f"{config.image_name!r} is not an image reference such "
+                "as nvcr.io/nvidia/pytorch:24.05-py3",
+            )
+        )
     if not CONTAINER_NAME.match(config.container_prefix):
-        problems.append(Problem(
-            "container_prefix",
-            f"{config.container_prefix!r} must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
-        ))
+        problems.append(
+            Problem(
+                "container_prefix",
+                f"{config.container_prefix!r} must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+            )
+        )
     if config.workdir and not posixpath.isabs(config.workdir):
         problems.append(Problem("workdir", "must be an absolute path in a container"))
     return problems
@@ -50,10 +55,18 @@ def render_command(workload, config, binding, context):
         argv += ["-w", config.workdir]
     for key, value in {**config.env, **container_env(binding, config)}.items():
         argv += ["-e", f"{key}={value}"]
-    argv += [config.image_name, *config.entry_argv, "--workload", workload.name,
-             *config.extra_argv]
-    warnings = [] if binding.cpus is not None else ["no CPU set is known: the "
-                                                    "container is not pinned"]
+    argv += [
+        config.image_name,
+        *config.entry_argv,
+        "--workload",
+        workload.name,
+        *config.extra_argv,
+    ]
+    warnings = (
+        []
+        if binding.cpus is not None
+        else ["no CPU set is known: the container is not pinned"]
+    )
     return Command(argv=argv, warnings=warnings)
 
 

@@ -40,13 +40,18 @@ def corpus(tmp_path_factory) -> Path:
     """A scratch copy of files/ with the real dumps and the generated big files."""
     root = tmp_path_factory.mktemp("badinput")
     shutil.copytree(HERE / "files", root, dirs_exist_ok=True)
-    for name, dump in (("h100.txt", H100_DUMP), ("mig.txt", MIG_DUMP),
-                       ("numactl.txt", NUMACTL_DUMP)):
+    for name, dump in (
+        ("h100.txt", H100_DUMP),
+        ("mig.txt", MIG_DUMP),
+        ("numactl.txt", NUMACTL_DUMP),
+    ):
         shutil.copyfile(dump, root / name)
     (root / "a-directory").mkdir()
     filler = b"# padding a user did not mean to point infralens at\n"
-    for name, head in (("huge-preset.toml", b'[execution]\nentry_command = "x"\n'),
-                       ("huge-topology.txt", b"available: 1 nodes (0)\n")):
+    for name, head in (
+        ("huge-preset.toml", b'[execution]\nentry_command = "x"\n'),
+        ("huge-topology.txt", b"available: 1 nodes (0)\n"),
+    ):
         body = head + filler * (HUGE_BYTES // len(filler) + 1)
         (root / name).write_bytes(body[:HUGE_BYTES])
     return root
@@ -75,8 +80,11 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 
 def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("INFRALENS_DEBUG", "INFRALENS_DISABLE_PLUGINS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("INFRALENS_DEBUG", "INFRALENS_DISABLE_PLUGINS")
+    }
     return {**env, "COLUMNS": "200"}
 
 

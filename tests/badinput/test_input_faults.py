@@ -25,8 +25,11 @@ def test_json_plan_without_extension_is_still_json(tmp_path):
 
 @pytest.mark.parametrize(
     ("field", "value", "says"),
-    [("env_vars", 5, "KEY=VALUE lines"), ("env_vars", {"A": 1}, "KEY=VALUE lines"),
-     ("extra_args", ["--n", 3], "a string or a list of strings")],
+    [
+        ("env_vars", 5, "KEY=VALUE lines"),
+        ("env_vars", {"A": 1}, "KEY=VALUE lines"),
+        ("extra_args", ["--n", 3], "a string or a list of strings"),
+    ],
 )
 def test_field_taking_two_types_reports_one_error(field, value, says):
     """Fault: a wrong type in a str-or-table field gave two lines, one per type
@@ -50,8 +53,9 @@ def test_misspelled_required_key_is_not_also_reported_missing():
 
 def test_separate_problems_are_still_all_reported():
     with pytest.raises(InputErrors) as caught:
-        config_from_table({"entry_command": "x", "workdirr": "/a", "cpu_scope": "r"},
-                          "p.toml")
+        config_from_table(
+            {"entry_command": "x", "workdirr": "/a", "cpu_scope": "r"}, "p.toml"
+        )
     assert len(caught.value.errors) == 2
 
 
@@ -67,8 +71,10 @@ def test_gpu_missing_from_host_names_the_plan_file_it_came_from(tmp_path):
     path.write_text('[[workloads]]\nname = "a"\ngpus = [0, 8]\n')
     config = config_from_table({"entry_command": "x"}, "p.toml")
     topology = read_topology(H100_DUMP)
-    for workloads, source in ((load_plan(str(path)), str(path)),
-                              ([workload_from_option("b=9")], "--workload")):
+    for workloads, source in (
+        (load_plan(str(path)), str(path)),
+        ([workload_from_option("b=9")], "--workload"),
+    ):
         with pytest.raises(InputError) as caught:
             render_plan(builtin_host(), config, workloads, topology, ("taskset",))
         assert caught.value.source == source

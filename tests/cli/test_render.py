@@ -5,8 +5,10 @@ import json
 from tests.cli.conftest import render_json, split_line
 
 BARE = '[execution]\nentry_command = "python train.py"\nextra_args = "--lr 0.1"\n'
-DOCKER = ('[execution]\nenvironment = "docker"\nentry_command = "python train.py"\n'
-          'image_name = "pytorch:24"\n')
+DOCKER = (
+    '[execution]\nenvironment = "docker"\nentry_command = "python train.py"\n'
+    'image_name = "pytorch:24"\n'
+)
 
 
 def by_style(data):
@@ -35,9 +37,21 @@ def test_example_text_groups_lines_under_a_comment_per_workload(invoke):
 
 def test_dgx_a100_gpus_0_1_bind_node_3_in_every_style(invoke, preset, dump):
     path = preset(DOCKER.replace('"docker"', '"bare_metal"'))
-    data = render_json(invoke, "--preset", path, "--workload", "job=0,1",
-                       "--topology", dump("nv-dgx-a100-nps4-mlx5cols-tabs"),
-                       "--style", "numactl", "--style", "taskset", "--style", "docker")
+    data = render_json(
+        invoke,
+        "--preset",
+        path,
+        "--workload",
+        "job=0,1",
+        "--topology",
+        dump("nv-dgx-a100-nps4-mlx5cols-tabs"),
+        "--style",
+        "numactl",
+        "--style",
+        "taskset",
+        "--style",
+        "docker",
+    )
     commands = by_style(data)
     assert "--physcpubind=48-63,176-191" in commands["numactl"]["argv"]
     assert "--membind=3" in commands["numactl"]["argv"]
@@ -45,19 +59,36 @@ def test_dgx_a100_gpus_0_1_bind_node_3_in_every_style(invoke, preset, dump):
     assert "--cpuset-cpus=48-63,176-191" in commands["docker"]["argv"]
     assert "--cpuset-mems=3" in commands["docker"]["argv"]
     for command in commands.values():
-        assert command["binding"] == {"cpus": "48-63,176-191", "cpu_nodes": [3],
-                                      "mem_nodes": [3]}
+        assert command["binding"] == {
+            "cpus": "48-63,176-191",
+            "cpu_nodes": [3],
+            "mem_nodes": [3],
+        }
 
 
 def test_bare_metal_defaults_to_numactl_and_taskset(invoke, preset, dump):
-    data = render_json(invoke, "--preset", preset(BARE), "--workload", "a=4",
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=4",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert sorted(by_style(data)) == ["numactl", "taskset"]
 
 
 def test_docker_hides_host_indices_inside_the_container(invoke, preset, dump):
-    data = render_json(invoke, "--preset", preset(DOCKER), "--workload", "a=2,3",
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(DOCKER),
+        "--workload",
+        "a=2,3",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     argv = by_style(data)["docker"]["argv"]
     assert argv[argv.index("--gpus") + 1] == '"device=2,3"'
     assert not any(a.startswith("CUDA_VISIBLE_DEVICES=2") for a in argv)
@@ -65,28 +96,55 @@ def test_docker_hides_host_indices_inside_the_container(invoke, preset, dump):
 
 def test_mixed_plan_renders_every_workload(invoke, preset, dump, tmp_path):
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"workloads": [
-        {"name": "t1", "kind": "training", "gpus": [0, 1]},
-        {"name": "i1", "kind": "inference", "gpus": "5"},
-        {"name": "i2", "kind": "inference", "gpus": ["7"]},
-    ]}))
-    data = render_json(invoke, "--preset", preset(BARE), "--plan", str(plan),
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    plan.write_text(
+        json.dumps(
+            {
+                "workloads": [
+                    {"name": "t1", "kind": "training", "gpus": [0, 1]},
+                    {"name": "i1", "kind": "inference", "gpus": "5"},
+                    {"name": "i2", "kind": "inference", "gpus": ["7"]},
+                ]
+            }
+        )
+    )
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(BARE),
+        "--plan",
+        str(plan),
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     kinds = {(c["workload"], c["kind"]) for c in data["commands"]}
     assert kinds == {("t1", "training"), ("i1", "inference"), ("i2", "inference")}
     assert len(data["commands"]) == 6
 
 
 def test_gpus_across_nodes_bind_the_union_and_warn(invoke, preset, dump):
-    data = render_json(invoke, "--preset", preset(BARE), "--workload", "a=3,4",
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=3,4",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert "--membind=0-1" in by_style(data)["numactl"]["argv"]
     assert any("union" in w["message"] for w in data["warnings"])
 
 
 def test_unknown_numa_node_warns_and_binds_no_memory(invoke, preset, dump):
-    data = render_json(invoke, "--preset", preset(BARE), "--workload", "a=0",
-                       "--topology", dump("nv-2x1080ti-phb-numa-na-oldfmt"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-2x1080ti-phb-numa-na-oldfmt"),
+    )
     argv = by_style(data)["numactl"]["argv"]
     assert "--physcpubind=0-11" in argv
     assert not any(a.startswith("--membind") for a in argv)
@@ -95,8 +153,15 @@ def test_unknown_numa_node_warns_and_binds_no_memory(invoke, preset, dump):
 
 def test_shell_lines_split_back_into_argv_env_and_cwd(invoke, preset, dump):
     body = BARE + 'workdir = "/srv/my jobs"\nenv_vars = "A=it\'s $HOME `x`; y"\n'
-    data = render_json(invoke, "--preset", preset(body), "--workload", "a b=0",
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(body),
+        "--workload",
+        "a b=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     for command in data["commands"]:
         cwd, env, argv = split_line(command["shell"])
         assert (cwd, env, argv) == (command["cwd"], command["env"], command["argv"])
@@ -105,64 +170,126 @@ def test_shell_lines_split_back_into_argv_env_and_cwd(invoke, preset, dump):
 
 def test_docker_without_image_is_exit_2_naming_the_field(invoke, preset, dump):
     body = DOCKER.replace('image_name = "pytorch:24"\n', "")
-    result = invoke("render", "--preset", preset(body), "--workload", "a=0",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "execution.image_name: is required" in result.stderr
 
 
 def test_malformed_env_line_is_exit_2_with_its_line_number(invoke, preset, dump):
     body = BARE + 'env_vars = """\nA=1\nnot-a-pair\n"""\n'
-    result = invoke("render", "--preset", preset(body), "--workload", "a=0",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_manual_mode_with_empty_cpu_list_is_exit_2(invoke, preset, dump):
     body = BARE + 'cpu_set_mode = "manual"\nmanual_cpu_set = ""\n'
-    result = invoke("render", "--preset", preset(body), "--workload", "a=0",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "manual_cpu_set" in result.stderr
 
 
 def test_manual_cpu_set_outside_the_host_is_refused(invoke, preset, dump):
     body = BARE + 'cpu_set_mode = "manual"\nmanual_cpu_set = "0-3,300"\n'
-    result = invoke("render", "--preset", preset(body), "--workload", "a=0",
-                    "--topology", dump("numactl-epyc-2s-nps4-8node"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("numactl-epyc-2s-nps4-8node"),
+    )
     assert result.exit_code == 2
     assert "CPUs 300 are not on this host (it has 0-255)" in result.stderr
 
 
 def test_unknown_key_names_the_closest_valid_key(invoke, preset, dump):
     body = BARE + 'extra_arg = "--x"\n'
-    result = invoke("render", "--preset", preset(body), "--workload", "a=0",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "did you mean 'extra_args'?" in result.stderr
     assert "preset.toml:4: " in result.stderr  # the line of the misspelled key
 
 
 def test_unknown_style_lists_installed_ones(invoke, preset, dump):
-    result = invoke("render", "--preset", preset(BARE), "--workload", "a=0",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"),
-                    "--style", "slurm")
+    result = invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+        "--style",
+        "slurm",
+    )
     assert result.exit_code == 2
     assert "installed styles: docker, numactl, taskset" in result.stderr
 
 
 def test_gpu_not_on_the_host_is_exit_2(invoke, preset, dump):
-    result = invoke("render", "--preset", preset(BARE), "--workload", "a=9",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=9",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "GPU 9 is not on this host" in result.stderr
 
 
 def test_script_format_is_bash_that_starts_each_workload(invoke, preset, dump):
-    result = invoke("render", "--preset", preset(BARE), "--workload", "a=0",
-                    "--workload", "b=4", "--style", "taskset", "--format", "script",
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=0",
+        "--workload",
+        "b=4",
+        "--style",
+        "taskset",
+        "--format",
+        "script",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "#!/usr/bin/env bash" and "set -euo pipefail" in lines
@@ -172,18 +299,31 @@ def test_script_format_is_bash_that_starts_each_workload(invoke, preset, dump):
 def test_unquoted_dollar_in_entry_command_warns_it_is_literal(invoke, preset, dump):
     """A `$HOME` that a user expects expanded is passed literally: say so."""
     body = '[execution]\nentry_command = "python x.py --out $HOME/o"\n'
-    data = render_json(invoke, "--preset", preset(body), "--workload", "a=0",
-                       "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert "$HOME/o" in data["commands"][0]["argv"]
     messages = [w["message"] for w in data["warnings"] if w["workload"] is None]
     assert messages and "passed literally" in messages[0]
 
 
-def test_bad_env_line_in_multiline_string_names_the_files_own_line(invoke, preset,
-                                                                   dump):
+def test_bad_env_line_in_multiline_string_names_the_files_own_line(
+    invoke, preset, dump
+):
     """The env_vars error pointed at the key's line, not the bad line itself."""
     body = BARE + 'env_vars = """\nA=1\n\nbad line\n"""\n'
-    result = invoke("validate", "--preset", preset(body),
-                    "--topology", dump("nv-h100-8gpu-nv18-2numa-nonic"))
+    result = invoke(
+        "validate",
+        "--preset",
+        preset(body),
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
     assert result.exit_code == 2
     assert "preset.toml:7: execution.env_vars: line 3 of the value" in result.stderr

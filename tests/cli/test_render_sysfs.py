@@ -1,4 +1,4 @@
-"""Rendering on sysfs trees built from real dumps: the lines a careful operator writes."""
+"""Rendering on sysfs trees built from real dumps: what a careful operator writes."""
 
 import dataclasses
 
@@ -12,8 +12,10 @@ from tests.topology.sysfs_trees import (
     build_tree,
 )
 
-PRESET = ('[execution]\nentry_command = "python train.py"\nimage_name = "img"\n'
-          'container_prefix = "job"\n')
+PRESET = (
+    '[execution]\nentry_command = "python train.py"\nimage_name = "img"\n'
+    'container_prefix = "job"\n'
+)
 STYLES = ("--style", "numactl", "--style", "taskset", "--style", "docker")
 
 
@@ -21,8 +23,16 @@ STYLES = ("--style", "numactl", "--style", "taskset", "--style", "docker")
 def render(invoke, preset, tmp_path):
     def run(spec, gpus, extra=""):
         root = build_tree(tmp_path / "root", spec)
-        data = render_json(invoke, "--preset", preset(PRESET + extra), "--workload",
-                           f"w={gpus}", "--topology", f"sysfs:{root}", *STYLES)
+        data = render_json(
+            invoke,
+            "--preset",
+            preset(PRESET + extra),
+            "--workload",
+            f"w={gpus}",
+            "--topology",
+            f"sysfs:{root}",
+            *STYLES,
+        )
         return {c["style"]: c["argv"] for c in data["commands"]}, data["warnings"]
 
     return run
@@ -77,8 +87,10 @@ def test_cgroup_allowed_cpus_cut_the_set(render):
 
 
 def test_gpu_with_unknown_node_gets_no_memory_binding(render):
-    spec = dataclasses.replace(DGX_A100, pci=[
-        dataclasses.replace(DGX_A100.pci[0], numa_node=-1, local_cpulist=None)])
+    spec = dataclasses.replace(
+        DGX_A100,
+        pci=[dataclasses.replace(DGX_A100.pci[0], numa_node=-1, local_cpulist=None)],
+    )
     argv, warnings = render(spec, "0")
     assert argv["numactl"][0] == "python"
     assert not any(a.startswith("--cpuset") for a in argv["docker"])

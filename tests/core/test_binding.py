@@ -105,4 +105,6 @@ def test_mig_slice_resolves_to_its_parent_gpu():
 def test_mig_uuid_without_parent_is_refused():
     host = topo("nvidia-smi-L-mig-a100-80gb-7x1g")
     with pytest.raises(InputError, match="no parent GPU"):
-        bind(host, config(), Workload("m", ("MIG-ffffffff-0000-5000-8000-000000000000",)))
+        bind(
+            host, config(), Workload("m", ("MIG-ffffffff-0000-5000-8000-000000000000",))
+        )

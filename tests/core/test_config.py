@@ -5,7 +5,9 @@ from infralens_core.config import ExecutionConfig
 
 
 def make(**values):
-    return ExecutionConfig.model_validate({"entry_command": "python train.py", **values})
+    return ExecutionConfig.model_validate(
+        {"entry_command": "python train.py", **values}
+    )
 
 
 def test_defaults_render_bare_metal_with_cuda_visibility():

@@ -17,7 +17,9 @@ def test_parse_reads_kernel_syntax(text, cpus):
     assert parse_cpulist(text) == cpus
 
 
-@pytest.mark.parametrize("text", ["5-3", "0-", "1,,2", "a", "-1", "1-2-3", "٣", "9999999"])
+@pytest.mark.parametrize(
+    "text", ["5-3", "0-", "1,,2", "a", "-1", "1-2-3", "٣", "9999999"]
+)
 def test_parse_refuses_malformed_lists(text):
     with pytest.raises(CpuListError):
         parse_cpulist(text)

@@ -5,11 +5,17 @@ from infralens_core.words import WordsError, split_words, unquoted_expansions
 
 def test_words_split_like_a_posix_shell():
     assert split_words("python 'my script.py' --name \"a b\" x\\ y") == [
-        "python", "my script.py", "--name", "a b", "x y"]
+        "python",
+        "my script.py",
+        "--name",
+        "a b",
+        "x y",
+    ]
 
 
-@pytest.mark.parametrize("text", ["a | b", "a && b", "a; b", "a > out", "a < in",
-                                  "sleep 1 &", "(a)"])
+@pytest.mark.parametrize(
+    "text", ["a | b", "a && b", "a; b", "a > out", "a < in", "sleep 1 &", "(a)"]
+)
 def test_unquoted_shell_operator_is_refused(text):
     with pytest.raises(WordsError, match="shell operator"):
         split_words(text)

@@ -108,10 +108,12 @@ def test_gpu_affinity_outside_its_node_is_a_conflict_of_two_hosts():
     from infralens_core.topology.load import load_topology
 
     data = Path(__file__).resolve().parents[1] / "data" / "topologies"
-    topo = load_topology([
-        str(data / "numactl-threadripper-nps4-memoryless-cpu-nodes.txt"),
-        str(data / "nv-h100-8gpu-nv18-2numa-nonic.txt"),
-    ])
+    topo = load_topology(
+        [
+            str(data / "numactl-threadripper-nps4-memoryless-cpu-nodes.txt"),
+            str(data / "nv-h100-8gpu-nv18-2numa-nonic.txt"),
+        ]
+    )
     assert any("GPU 0 CPU affinity 0-47,96-143 holds CPUs" in c for c in topo.conflicts)
 
 
@@ -119,6 +121,10 @@ def test_gpu_affinity_inside_its_node_is_no_conflict():
     from infralens_core.topology.load import load_topology
 
     data = Path(__file__).resolve().parents[1] / "data" / "topologies"
-    topo = load_topology([str(data / "nv-dgx-a100-nps4-mlx5cols-tabs.txt"),
-                          str(data / "numactl-epyc-2s-nps4-8node.txt")])
+    topo = load_topology(
+        [
+            str(data / "nv-dgx-a100-nps4-mlx5cols-tabs.txt"),
+            str(data / "numactl-epyc-2s-nps4-8node.txt"),
+        ]
+    )
     assert topo.conflicts == []
