@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -18,11 +19,12 @@ def write_atomic(
     An existing file is replaced only with ``force``; the rename is atomic on POSIX,
     so readers see the old file or the new one, never a mix.
     """
+    if not path:
+        raise InputError(
+            "--output", None, "is empty; give a file path, or - for stdout"
+        )
     target = Path(path)
-    if target.is_dir():
-        raise InputError(path, None, "is a directory")
-    if target.exists() and not force:
-        raise InputError(path, None, "exists; use --force to replace it")
+    _check_replaceable(path, force)
     directory = target.parent
     if not directory.is_dir():
         raise InputError(path, None, f"directory {str(directory)!r} does not exist")
@@ -52,6 +54,31 @@ def write_atomic(
             reason = exc.strerror or str(exc)
             raise InputError(path, None, f"cannot write: {reason}") from None
         raise
+
+
+def _check_replaceable(path: str, force: bool) -> None:
+    """Refuse a directory, and anything but a regular file even with --force.
+
+    A rename over a symlink or a device node replaces the node itself: as root,
+    ``-o /dev/null --force`` would leave a regular file where /dev/null was.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(path, None, exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(path, None, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            path,
+            None,
+            "is not a regular file (a link, device or FIFO); "
+            "write to a file, or use -o - for stdout",
+        )
+    if not force:
+        raise InputError(path, None, "exists; use --force to replace it")
 
 
 def _move_to_new_name(tmp: str, target: Path) -> None:

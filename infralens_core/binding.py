@@ -96,11 +96,20 @@ def _auto(topology: Topology, config, refs, notes):
             f"{format_cpulist(gpu_nodes)}: bound to their union"
         )
     nodes = tuple(gpu_nodes)
-    if config.cpu_scope == "socket":
-        nodes = _socket_nodes(topology, nodes, notes)
-        return _node_cpus(topology, nodes), nodes, True
     affinity = _affinity_only(refs)
     node_cpus = _node_cpus(topology, nodes)
+    if config.cpu_scope == "socket":
+        wider = _socket_nodes(topology, nodes, notes)
+        wide_cpus = _node_cpus(topology, wider)
+        if wide_cpus is not None:
+            if affinity is not None and node_cpus is not None and affinity < node_cpus:
+                notes.append(
+                    f"GPU CPU affinity {format_cpulist(affinity)} is narrower than "
+                    f"its node's CPUs (a cgroup may limit it); socket scope binds "
+                    f"the whole socket"
+                )
+            return wide_cpus, wider, True
+        # Without the socket's CPUs, keep the node scope rather than guess.
     if affinity is None:
         return node_cpus, nodes, node_cpus is not None
     # nvidia-smi's CPU Affinity is already cut to the caller's cgroup; keep it.

@@ -5,50 +5,14 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infralens_core.errors import InputError, InputErrors
 from infralens_core.plan import Workload, check_unique, workload_from_mapping
+from infralens_core.textfile import read_text
 
 if TYPE_CHECKING:
     from infralens_core.config import ExecutionConfig
-
-# Presets and plans are hand-written; anything larger is a wrong path, not a plan.
-MAX_INPUT_BYTES = 8 * 1024 * 1024
-
-
-def read_text(path: str) -> str:
-    """Read a UTF-8 file, refusing what is missing, huge, binary or not UTF-8."""
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if file.is_dir():
-            raise InputError(path, None, "is a directory, not a file")
-        if size > MAX_INPUT_BYTES:
-            raise InputError(
-                path, None, f"is {size} bytes; the limit is {MAX_INPUT_BYTES} bytes"
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, None, "no such file") from None
-    except PermissionError:
-        raise InputError(path, None, "permission denied") from None
-    except OSError as exc:
-        raise InputError(path, None, exc.strerror or str(exc)) from None
-    return decode_utf8(data, path)
-
-
-def decode_utf8(data: bytes, source: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(source, line, f"is not UTF-8 (byte {exc.start})") from None
-    if "\0" in text:
-        line = text[: text.index("\0")].count("\n") + 1
-        raise InputError(source, line, "holds a NUL byte; this is not a text file")
-    return text
 
 
 def parse_toml(text: str, source: str) -> dict:

@@ -11,7 +11,7 @@ import json
 
 import click
 
-from infralens_core.cli.common import load_workloads, topology_option
+from infralens_core.cli.common import emit, load_workloads, topology_option
 from infralens_core.errors import InputError
 
 
@@ -139,7 +139,7 @@ def _report(findings: list, facts, checked: int, fmt: str) -> None:
         )
         return
     for finding in findings:
-        click.echo(str(finding))
+        emit(f"{finding}\n")
     for note in facts.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(

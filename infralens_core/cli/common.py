@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -38,6 +39,13 @@ def load_topology(sources: tuple[str, ...]):
     for conflict in topology.conflicts:
         warn(f"topology: {conflict}")
     return topology
+
+
+def emit(text: str) -> None:
+    """Write data to stdout exactly: click.echo drops ANSI escapes from values
+    when stdout is not a terminal, which would change a rendered command."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def warn(message: str) -> None:

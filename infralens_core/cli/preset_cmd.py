@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from infralens_core.cli.common import emit
+
 
 @click.group()
 def preset():
@@ -24,8 +26,8 @@ def init(environment, output, force):
     from infralens_core.preset import dump_preset, starter_config
 
     text = dump_preset(starter_config(environment), comments=True)
-    if output is None:
-        click.echo(text, nl=False)
+    if output is None or output == "-":
+        emit(text)
         return
     from infralens_core.atomic import write_atomic
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from infralens_core.cli.common import (
+    emit,
     example_path,
     load_topology,
     load_workloads,
@@ -50,7 +51,7 @@ EXAMPLE_STYLES = ("numactl", "taskset", "docker")
     "--output",
     type=str,
     metavar="FILE",
-    help="Write to FILE (atomically) instead of stdout.",
+    help="Write to FILE (atomically); - for stdout.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --output file.")
 @click.option(
@@ -109,18 +110,19 @@ def render(
 def _emit(result, fmt: str, output: str | None, force: bool) -> None:
     from infralens_core import output as formats
 
-    if result.errors and (fmt == "script" or output):
+    to_file = output is not None and output != "-"
+    if result.errors and (fmt == "script" or to_file):
         return  # a script or file with a style missing would be half-written
     text = {
         "text": formats.as_text,
         "json": formats.as_json,
         "script": formats.as_script,
     }[fmt](result)
-    if output:
+    if to_file:
         from infralens_core.atomic import write_atomic
 
         write_atomic(
             output, text, force=force, mode=0o755 if fmt == "script" else 0o644
         )
     else:
-        click.echo(text, nl=False)
+        emit(text)

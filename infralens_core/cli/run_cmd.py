@@ -13,6 +13,7 @@ import json
 import click
 
 from infralens_core.cli.common import (
+    emit,
     load_topology,
     load_workloads,
     topology_option,
@@ -62,7 +63,7 @@ def run_workload(
         preset, plan, workload_options, topology_sources, style, workload_name
     )
     if dry_run:
-        click.echo(_describe(rendered, fmt), nl=False)
+        emit(_describe(rendered, fmt))
         return
     raise SystemExit(start(rendered.command))
 

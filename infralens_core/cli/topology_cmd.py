@@ -6,7 +6,7 @@ import json
 
 import click
 
-from infralens_core.cli.common import load_topology
+from infralens_core.cli.common import emit, load_topology
 from infralens_core.cpulist import format_cpulist
 
 
@@ -30,9 +30,9 @@ def topology(sources, fmt):
     """Read topology sources and print the merged model."""
     topo = load_topology(sources)
     if fmt == "json":
-        click.echo(json.dumps(topo.to_json(), indent=2))
+        emit(json.dumps(topo.to_json(), indent=2) + "\n")
         return
-    click.echo(as_text(topo), nl=False)
+    emit(as_text(topo))
 
 
 def as_text(topo) -> str:

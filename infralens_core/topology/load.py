@@ -8,12 +8,10 @@ traceback. Only the standard library is imported here: it runs at CLI start-up.
 
 from __future__ import annotations
 
-import os
-import stat
-import sys
 from collections.abc import Callable
 
 from infralens_core.errors import InputError
+from infralens_core.textfile import read_text
 from infralens_core.topology import (
     jsonfmt,
     lscpu,
@@ -24,9 +22,6 @@ from infralens_core.topology import (
 )
 from infralens_core.topology.merge import merge
 from infralens_core.topology.model import Topology
-
-# Real dumps are a few kB; a bigger file is not a topology and is not read whole.
-MAX_BYTES = 8 * 1024 * 1024
 
 _UNKNOWN = (
     "does not look like nvidia-smi topo -m, numactl --hardware, lscpu, "
@@ -75,8 +70,7 @@ def read_source(src: str, *, sysfs_root: str = "/") -> Topology:
 
         return sysfs.read_sysfs(src.removeprefix("sysfs:") or "/")
     name = "<stdin>" if src == "-" else src
-    data = _read_stdin() if src == "-" else _read_file(src)
-    return parse_text(decode(data, name), name)
+    return parse_text(read_text(src), name)
 
 
 def load_topology(sources: list[str], *, sysfs_root: str = "/") -> Topology:
@@ -100,54 +94,3 @@ def read_local(sysfs_root: str = "/") -> Topology:
     except InputError:
         return local  # no pynvml, no driver or no GPU: sysfs alone is the answer
     return merge([gpus, local])
-
-
-def _read_file(path: str) -> bytes:
-    """Read at most MAX_BYTES, refusing directories and bigger files up front."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(path, None, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, None, exc.strerror or str(exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(path, None, "is a directory, not a topology file")
-    if info.st_size > MAX_BYTES:
-        raise InputError(path, None, _too_big(info.st_size))
-    try:
-        with open(path, "rb") as f:
-            # A pipe or /proc file reports size 0, so cap the read itself too.
-            data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(path, None, exc.strerror or str(exc)) from None
-    if len(data) > MAX_BYTES:
-        raise InputError(path, None, _too_big(len(data)))
-    return data
-
-
-def _read_stdin() -> bytes:
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError("<stdin>", None, _too_big(len(data)))
-    return data
-
-
-def _too_big(size: int) -> str:
-    return (
-        f"is {size} bytes or more, over the {MAX_BYTES // (1024 * 1024)} MiB limit "
-        "for a topology file"
-    )
-
-
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 text (a leading BOM dropped); bad bytes are named by line and offset."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            name,
-            line,
-            f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
-        ) from None
-    return text.removeprefix("\ufeff")

@@ -327,3 +327,32 @@ def test_bad_env_line_in_multiline_string_names_the_files_own_line(
     )
     assert result.exit_code == 2
     assert "preset.toml:7: execution.env_vars: line 3 of the value" in result.stderr
+
+
+def test_ansi_escapes_in_values_reach_stdout_unchanged(preset, dump):
+    """click.echo stripped escape sequences off a piped text line, unlike JSON."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    body = BARE + 'env_vars = { LOG_PREFIX = "\\u001b[31mERR\\u001b[0m" }\n'
+    script = Path(sys.executable).parent / "infralens"
+    out = subprocess.run(
+        [
+            str(script),
+            "render",
+            "--preset",
+            preset(body),
+            "--workload",
+            "a=0",
+            "--topology",
+            dump("nv-h100-8gpu-nv18-2numa-nonic"),
+            "--style",
+            "taskset",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    _, env, _ = split_line(out.splitlines()[1])
+    assert env["LOG_PREFIX"] == "\x1b[31mERR\x1b[0m"

@@ -108,3 +108,15 @@ def test_mig_uuid_without_parent_is_refused():
         bind(
             host, config(), Workload("m", ("MIG-ffffffff-0000-5000-8000-000000000000",))
         )
+
+
+def test_socket_scope_without_socket_keeps_the_cgroup_cut_affinity():
+    """Socket scope on an nvidia-smi-only host widened 64-71 to node 1 or unbound it."""
+    binding = bind(
+        topo("nv-3xa6000-nv4-node-2nic-numa1-cgroup"),
+        config(cpu_scope="socket"),
+        job(0),
+    )
+    assert binding.cpus == parse_cpulist("64-71")
+    assert binding.mem_nodes == (1,) and not binding.by_node
+    assert any("socket" in w for w in binding.warnings)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from infralens_core import textfile
 from infralens_core.errors import InputError
-from infralens_core.topology import load
 from infralens_core.topology.load import (
     detect_kind,
     load_topology,
@@ -84,7 +84,7 @@ def test_utf8_bom_is_accepted(tmp_path):
 def test_file_over_8_mib_is_refused_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "huge.txt"
     with open(path, "wb") as f:
-        f.truncate(load.MAX_BYTES + 1)  # sparse: costs no disk
+        f.truncate(textfile.MAX_BYTES + 1)  # sparse: costs no disk
     monkeypatch.setattr("builtins.open", _no_open)
     with pytest.raises(InputError, match="over the 8 MiB limit"):
         read_source(str(path))
@@ -110,7 +110,7 @@ def test_stdin_is_read_with_its_own_name(monkeypatch):
 
 
 def test_stdin_over_the_limit_is_refused(monkeypatch):
-    big = io.BytesIO(b"x" * (load.MAX_BYTES + 1))
+    big = io.BytesIO(b"x" * (textfile.MAX_BYTES + 1))
     monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=big))
     with pytest.raises(InputError, match="<stdin>"):
         read_source("-")

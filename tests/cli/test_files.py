@@ -1,0 +1,69 @@
+"""Files the CLI reads and writes: only regular files, read with a cap."""
+
+import os
+
+H100 = "nv-h100-8gpu-nv18-2numa-nonic"
+BARE = '[execution]\nentry_command = "python train.py"\n'
+
+
+def render_to(invoke, preset, dump, output, *extra):
+    return invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump(H100),
+        "-o",
+        output,
+        *extra,
+    )
+
+
+def test_force_never_replaces_a_device_node(invoke, preset, dump, tmp_path):
+    """-o /dev/null --force as root left a regular file where the device was."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = render_to(invoke, preset, dump, str(fifo), "--force")
+    assert result.exit_code == 2
+    assert "is not a regular file" in result.stderr
+    assert fifo.is_fifo()
+
+
+def test_force_never_replaces_a_symlink(invoke, preset, dump, tmp_path):
+    target = tmp_path / "real.sh"
+    target.write_text("keep\n")
+    link = tmp_path / "link.sh"
+    link.symlink_to(target)
+    result = render_to(invoke, preset, dump, str(link), "--force")
+    assert result.exit_code == 2
+    assert link.is_symlink() and target.read_text() == "keep\n"
+
+
+def test_dash_output_means_stdout_not_a_file_named_dash(
+    invoke, preset, dump, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = render_to(invoke, preset, dump, "-")
+    assert result.exit_code == 0 and "taskset" in result.stdout
+    assert not (tmp_path / "-").exists()
+
+
+def test_empty_output_path_is_refused(invoke, preset, dump):
+    result = render_to(invoke, preset, dump, "")
+    assert result.exit_code == 2
+    assert "--output: is empty" in result.stderr
+
+
+def test_device_as_preset_is_refused_not_read_forever(invoke):
+    """--preset /dev/zero read until memory ran out: the size check passed at 0."""
+    result = invoke("render", "--preset", "/dev/zero", "--workload", "a=0")
+    assert result.exit_code == 2
+    assert "/dev/zero: is a device, not a file" in result.stderr
+
+
+def test_preset_with_a_utf8_bom_reads_like_one_without(invoke, preset, dump):
+    path = preset("\ufeff" + BARE)
+    result = invoke("validate", "--preset", path, "--topology", dump(H100))
+    assert result.exit_code == 0, result.stderr
