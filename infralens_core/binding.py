@@ -64,7 +64,7 @@ def bind(topology, config, workload, source: str = "plan") -> Binding:
     """Decide the binding of one workload; bad references raise InputError."""
     where = f"workload {workload.name!r}"
     refs = tuple(resolve(g, topology, source, f"{where}.gpus") for g in workload.gpus)
-    notes: list[str] = []
+    notes: list[str] = _mig_notes(refs, workload, source, where)
     if config.cpu_set_mode == "manual":
         cpus, nodes, by_node = _manual(topology, config.manual_cpus)
     else:
@@ -77,6 +77,34 @@ def bind(topology, config, workload, source: str = "plan") -> Binding:
     if mem_nodes != nodes:
         by_node = False
     return Binding(refs, cpus, nodes, mem_nodes, by_node, tuple(notes))
+
+
+def _mig_notes(refs, workload, source: str, where: str) -> list[str]:
+    """Check a workload's MIG profile against its slices; say what styles ignore."""
+    notes = []
+    slices = [r for r in refs if r.mig is not None]
+    if len(slices) > 1:
+        notes.append(
+            "CUDA enumerates one MIG slice per process (MIG user guide): it sees the "
+            f"first of {len(slices)}"
+        )
+    profile = workload.mig_profile
+    if profile is None:
+        return notes
+    for ref in slices:
+        if ref.mig.profile and ref.mig.profile != profile:
+            raise InputError(
+                source,
+                f"{where}.mig_profile",
+                f"{ref.given} is a {ref.mig.profile} slice, not {profile}",
+            )
+    whole = [r.given for r in refs if r.mig is None and not r.given.startswith("MIG-")]
+    if whole:
+        notes.append(
+            f"mig_profile {profile} is not applied by launch styles: GPU "
+            f"{','.join(whole)} is used whole (a MIG plugin creates slices)"
+        )
+    return notes
 
 
 def _auto(topology: Topology, config, refs, notes):

@@ -28,6 +28,42 @@ class Command:
     warnings: list[str] = field(default_factory=list)
 
 
+def command_fault(command: Command) -> str | None:
+    """What makes a plugin's Command unsafe to print or run, or None.
+
+    Shell text is derived by quoting, which holds only for lists of strings and
+    environment keys a shell can assign; anything else is the plugin's fault.
+    """
+    from infralens_core.envlines import ENV_KEY
+
+    if not _words(command.argv) or not command.argv:
+        return "argv must be a non-empty list of strings without NUL bytes"
+    if not isinstance(command.env, dict):
+        return "env must be a dict of strings"
+    for key, value in command.env.items():
+        if not (isinstance(key, str) and ENV_KEY.match(key)):
+            return f"env key {key!r} is not a shell variable name"
+        if not isinstance(value, str) or "\0" in value:
+            return f"env value of {key} must be a string without NUL bytes"
+    if command.cwd is not None and not _words([command.cwd]):
+        return "cwd must be a string without NUL bytes"
+    if not isinstance(command.preamble, list) or not all(
+        _words(step) and step for step in command.preamble
+    ):
+        return "preamble must be a list of non-empty argv lists"
+    if not isinstance(command.warnings, list) or not all(
+        isinstance(w, str) for w in command.warnings
+    ):
+        return "warnings must be a list of strings"
+    return None
+
+
+def _words(words: object) -> bool:
+    return isinstance(words, list) and all(
+        isinstance(w, str) and "\0" not in w for w in words
+    )
+
+
 def quote_argv(argv: list[str]) -> str:
     return " ".join(map(_quote, argv))
 

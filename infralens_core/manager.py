@@ -15,7 +15,7 @@ from typing import Any
 import pluggy
 
 from infralens_core import hookspecs
-from infralens_core.command import Command
+from infralens_core.command import Command, command_fault
 from infralens_core.errors import InputError, PluginError
 
 ENTRY_POINT_GROUP = "infralens"
@@ -146,6 +146,12 @@ class PluginHost:
                 f"plugin {loaded.name!r} returned "
                 f"{type(result).__name__} from render_command for "
                 f"style {style!r}; expected a Command"
+            )
+        fault = command_fault(result)
+        if fault is not None:
+            raise PluginError(
+                f"plugin {loaded.name!r} rendered a bad Command for style "
+                f"{style!r}: {fault}"
             )
         return result
 

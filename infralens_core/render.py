@@ -26,20 +26,8 @@ VISIBILITY_VARS = (
 # Variables bash keeps for itself (read-only, reset or dropped), so the
 # `KEY=value cmd` lines of the bare-metal styles can never pass them on.
 BASH_OWNED = frozenset(
-    {
-        "UID",
-        "EUID",
-        "PPID",
-        "SHELLOPTS",
-        "BASHOPTS",
-        "BASH_VERSINFO",
-        "GROUPS",
-        "FUNCNAME",
-        "BASH_LINENO",
-        "BASH_SOURCE",
-        "SHLVL",
-        "_",
-    }
+    "UID EUID PPID SHELLOPTS BASHOPTS BASH_VERSINFO BASH_ARGV BASH_ARGC GROUPS "
+    "FUNCNAME BASH_LINENO BASH_SOURCE SHLVL _".split()
 )
 _NAME_INVALID = re.compile(r"[^a-zA-Z0-9_.-]+")
 
@@ -137,7 +125,7 @@ def core_problems(config, topology) -> list[Problem]:
             for key in sorted(BASH_OWNED & config.env.keys())
         ]
     host_cpus = topology.all_cpus() if topology is not None else None
-    manual = config.manual_cpus
+    manual = config.manual_cpus if config.cpu_set_mode == "manual" else None
     if manual is not None and host_cpus is not None and not manual <= host_cpus:
         problems.append(
             Problem(
@@ -150,13 +138,20 @@ def core_problems(config, topology) -> list[Problem]:
 
 
 def config_warnings(config) -> list[str]:
-    """What in a valid preset may still surprise: text a shell would have expanded."""
+    """What in a valid preset may still surprise: an ignored field, or text a
+    shell would have expanded."""
     from infralens_core.words import unquoted_expansions
 
+    notes = []
+    if config.manual_cpu_set is not None and config.cpu_set_mode != "manual":
+        notes.append(
+            "execution.manual_cpu_set is ignored: cpu_set_mode is 'auto'; set "
+            "cpu_set_mode = 'manual' to use it"
+        )
     fields = {"entry_command": config.entry_command}
     if isinstance(config.extra_args, str):
         fields["extra_args"] = config.extra_args
-    return [
+    return notes + [
         f"execution.{name}: {found[0]!r} is passed literally, not expanded by a "
         "shell; single-quote it to say so, or write the value itself"
         for name, text in fields.items()
@@ -177,13 +172,14 @@ def _render_all(
     result: RenderResult, host: PluginHost, config, workloads, topology, styles
 ) -> None:
     context = RenderContext()
-    bindings: dict[tuple[str, ...], Binding] = {}
+    bindings: dict[tuple, Binding] = {}
     failed: set[str] = set()
     for workload in workloads:
-        binding = bindings.get(workload.gpus)
+        key = (workload.gpus, workload.mig_profile)
+        binding = bindings.get(key)
         if binding is None:
             binding = bind(topology, config, workload, workload.source)
-            bindings[workload.gpus] = binding
+            bindings[key] = binding
         if binding.warnings:
             result.warnings.extend((workload.name, None, w) for w in binding.warnings)
         for style in styles:

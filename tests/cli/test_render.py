@@ -356,3 +356,36 @@ def test_ansi_escapes_in_values_reach_stdout_unchanged(preset, dump):
     ).stdout
     _, env, _ = split_line(out.splitlines()[1])
     assert env["LOG_PREFIX"] == "\x1b[31mERR\x1b[0m"
+
+
+def test_manual_cpu_set_in_auto_mode_is_ignored_with_a_warning(invoke, preset, dump):
+    """The README preset failed validation on a host without CPUs 0-23,48-71,
+    although auto mode never uses manual_cpu_set."""
+    body = BARE + 'manual_cpu_set = "0-3,300"\n'
+    data = render_json(
+        invoke,
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("numactl-epyc-2s-nps4-8node"),
+        "--topology",
+        dump("nv-dgx-a100-nps4-mlx5cols-tabs"),
+    )
+    messages = [w["message"] for w in data["warnings"] if w["workload"] is None]
+    assert any("manual_cpu_set is ignored" in m for m in messages)
+
+
+def test_env_keys_bash_drops_are_refused_on_bare_metal(invoke, preset, dump):
+    """BASH_ARGV=5 cmd never reaches cmd: bash keeps the name for itself."""
+    body = BARE + 'env_vars = { BASH_ARGV = "5" }\n'
+    result = invoke(
+        "validate",
+        "--preset",
+        preset(body),
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
+    assert result.exit_code == 2
+    assert "env_vars.BASH_ARGV: is kept by bash" in result.stderr

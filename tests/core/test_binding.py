@@ -120,3 +120,28 @@ def test_socket_scope_without_socket_keeps_the_cgroup_cut_affinity():
     assert binding.cpus == parse_cpulist("64-71")
     assert binding.mem_nodes == (1,) and not binding.by_node
     assert any("socket" in w for w in binding.warnings)
+
+
+def test_mig_profile_must_match_the_slice_it_names():
+    """mig_profile was read and never checked: a 7g slice asked, a 1g one used."""
+    host = topo("nvidia-smi-L-mig-a100-80gb-7x1g")
+    mig = host.gpus[0].mig[0].uuid
+    with pytest.raises(InputError, match="is a 1g.10gb slice, not 7g.80gb"):
+        bind(host, config(), Workload("m", (mig,), mig_profile="7g.80gb"))
+    assert bind(host, config(), Workload("m", (mig,), mig_profile="1g.10gb"))
+
+
+def test_mig_profile_on_a_whole_gpu_warns_it_is_not_applied():
+    binding = bind(
+        topo("nvidia-smi-L-mig-a100-80gb-7x1g"),
+        config(),
+        Workload("m", ("0",), mig_profile="1g.10gb"),
+    )
+    assert any("not applied by launch styles" in w for w in binding.warnings)
+
+
+def test_two_mig_slices_in_one_workload_warn_cuda_sees_one():
+    host = topo("nvidia-smi-L-mig-a100-80gb-7x1g")
+    slices = tuple(m.uuid for m in host.gpus[0].mig[:2])
+    binding = bind(host, config(), Workload("m", slices))
+    assert any("one MIG slice per process" in w for w in binding.warnings)

@@ -331,3 +331,32 @@ def test_disabled_plugin_is_listed_as_disabled_not_failed(faulty):
     )
     assert done.returncode == 2
     assert "plugin 'docker' is switched off by INFRALENS_DISABLE_PLUGINS" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "fault"),
+    [
+        (Command(argv=["echo", 1]), "argv must be a non-empty list of strings"),
+        (Command(argv=[]), "argv must be a non-empty list"),
+        (Command(argv=["echo"], env={"A;touch /tmp/x;B": "x"}), "not a shell variable"),
+        (Command(argv=["echo"], env={"A": 5}), "env value of A must be a string"),
+        (Command(argv=["echo"], cwd=5), "cwd must be a string"),
+        (Command(argv=["echo"], preamble=[[]]), "preamble must be a list"),
+    ],
+)
+def test_bad_command_fields_are_the_plugins_fault_not_a_crash(command, fault):
+    """A plugin's non-string argv crashed the CLI; a bad env key broke quoting."""
+
+    class Sloppy:
+        STYLES = ("sloppy",)
+
+        @hookimpl
+        def render_command(self):
+            return command
+
+    host = PluginHost()
+    host.add("sloppy", Sloppy())
+    with pytest.raises(
+        PluginError, match=f"plugin 'sloppy' rendered a bad Command.*{fault}"
+    ):
+        host.render("sloppy", None, None, None, None)
