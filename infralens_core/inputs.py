@@ -138,10 +138,14 @@ def load_plan(path: str) -> list[Workload]:
     entries = _plan_entries(text, path)
     if not entries:
         raise InputError(path, "workloads", "is empty; list at least one workload")
-    workloads = [
-        workload_from_mapping(entry, path, f"workloads[{i}]")
-        for i, entry in enumerate(entries)
-    ]
+    workloads, errors = [], []
+    for i, entry in enumerate(entries):
+        try:
+            workloads.append(workload_from_mapping(entry, path, f"workloads[{i}]"))
+        except InputError as exc:  # report every bad workload, not the first
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
     check_unique(workloads, path)
     return workloads
 

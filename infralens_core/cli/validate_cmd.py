@@ -21,18 +21,35 @@ from infralens_core.cli.common import load_topology, load_workloads, topology_op
 def validate(preset, plan, topology_sources, styles):
     """Report every problem in a preset and plan, for the styles they will use."""
     from infralens_core.binding import bind
+    from infralens_core.errors import InputErrors
     from infralens_core.inputs import load_preset
     from infralens_core.manager import build_host
     from infralens_core.render import check_config, choose_styles
 
-    config = load_preset(preset)
+    errors: list = []
     topology = load_topology(topology_sources)
-    styles = choose_styles(config, tuple(styles))
-    check_config(build_host(), config, topology, styles, preset)
-    count = 0
-    if plan:
-        for workload in load_workloads(plan, ()):
-            bind(topology, config, workload, plan)
-            count += 1
-    what = f"{preset}" + (f" and {count} workload(s) of {plan}" if plan else "")
+    config = _gather(errors, load_preset, preset)
+    if config is not None:
+        styles = choose_styles(config, tuple(styles))
+        _gather(errors, check_config, build_host(), config, topology, styles, preset)
+    workloads = (_gather(errors, load_workloads, plan, ()) if plan else None) or []
+    if config is not None:
+        for workload in workloads:
+            _gather(errors, bind, topology, config, workload, plan)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    what = preset + (f" and {len(workloads)} workload(s) of {plan}" if plan else "")
     click.echo(f"ok: {what} valid for {', '.join(styles)}")
+
+
+def _gather(errors: list, step, *args):
+    """Run one check, keeping its input errors so that all are shown together."""
+    from infralens_core.errors import InputError, InputErrors
+
+    try:
+        return step(*args)
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+    except InputError as exc:
+        errors.append(exc)
+    return None

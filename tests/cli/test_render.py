@@ -389,3 +389,34 @@ def test_env_keys_bash_drops_are_refused_on_bare_metal(invoke, preset, dump):
     )
     assert result.exit_code == 2
     assert "env_vars.BASH_ARGV: is kept by bash" in result.stderr
+
+
+def test_validate_reports_preset_and_plan_problems_together(
+    invoke, preset, dump, tmp_path
+):
+    """validate stopped at the first problem although it promises all of them."""
+    body = DOCKER.replace('image_name = "pytorch:24"\n', 'container_prefix = "-x"\n')
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        '[[workloads]]\nname = "a"\ngpus = "x"\n'
+        '[[workloads]]\nname = "b"\nkind = "eval"\ngpus = [1]\n'
+    )
+    result = invoke(
+        "validate",
+        "--preset",
+        preset(body),
+        "--plan",
+        str(plan),
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4 and all(line.startswith("Error: ") for line in lines)
+    for fragment in (
+        "image_name",
+        "container_prefix",
+        "workloads[0].gpus",
+        "workloads[1].kind",
+    ):
+        assert any(fragment in line for line in lines), fragment
