@@ -28,6 +28,8 @@ def parse_toml(text: str, source: str) -> dict:
             r"\s*\(at (line \d+, column \d+|end of document)\)", "", message
         )
         raise InputError(source, line, f"invalid TOML: {message}") from None
+    except RecursionError:
+        raise InputError(source, None, "invalid TOML: nested too deeply") from None
 
 
 def load_preset(path: str) -> ExecutionConfig:

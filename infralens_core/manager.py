@@ -53,6 +53,8 @@ class PluginHost:
         self.pm = pluggy.PluginManager("infralens")
         self.pm.add_hookspecs(hookspecs)
         self.disabled = disabled
+        # Names switched off that no installed plugin has: likely a typo.
+        self.unknown_disabled: frozenset[str] = frozenset()
         self.plugins: dict[str, LoadedPlugin] = {}
         self.styles: dict[str, LoadedPlugin] = {}
         self.broken: list[BrokenPlugin] = []
@@ -228,7 +230,9 @@ def build_host(*, entry_points: bool = True) -> PluginHost:
 def load_entry_points(host: PluginHost) -> None:
     from importlib.metadata import entry_points
 
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=_load_order):
+    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=_load_order)
+    host.unknown_disabled = host.disabled - {ep.name for ep in found}
+    for ep in found:
         if ep.name in host.disabled:
             continue
         version = ep.dist.version if ep.dist else None

@@ -27,7 +27,13 @@ def plugins(fmt):
     broken = [
         {"name": b.name, "version": b.version, "reason": b.reason} for b in host.broken
     ]
-    disabled = sorted(host.disabled)
+    disabled = sorted(host.disabled - host.unknown_disabled)
+    for name in sorted(host.unknown_disabled):
+        click.echo(
+            f"warning: INFRALENS_DISABLE_PLUGINS names {name!r}, but no installed "
+            "plugin has that name",
+            err=True,
+        )
     if fmt == "json":
         click.echo(
             json.dumps(

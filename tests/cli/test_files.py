@@ -67,3 +67,17 @@ def test_preset_with_a_utf8_bom_reads_like_one_without(invoke, preset, dump):
     path = preset("\ufeff" + BARE)
     result = invoke("validate", "--preset", path, "--topology", dump(H100))
     assert result.exit_code == 0, result.stderr
+
+
+def test_deeply_nested_toml_is_bad_input_not_an_internal_error(invoke, tmp_path):
+    """tomllib's RecursionError surfaced as 'internal error', exit 1."""
+    path = tmp_path / "deep.toml"
+    path.write_text(
+        '[execution]\nentry_command = "x"\nextra_args = '
+        + "[" * 5000
+        + "]" * 5000
+        + "\n"
+    )
+    result = invoke("validate", "--preset", str(path))
+    assert result.exit_code == 2
+    assert "deep.toml: invalid TOML: nested too deeply" in result.stderr

@@ -98,3 +98,17 @@ def test_a_style_may_be_a_plain_string():
     plugin.STYLES = "solo"
     host.add("solo", plugin)
     assert list(host.styles) == ["solo"]
+
+
+def test_disabling_an_unknown_plugin_name_is_flagged_not_listed(monkeypatch):
+    """A typo in INFRALENS_DISABLE_PLUGINS was listed as 'disabled', hiding it."""
+    from click.testing import CliRunner
+
+    from infralens_core.cli import cli
+
+    monkeypatch.setenv("INFRALENS_DISABLE_PLUGINS", "taskset,tasket")
+    result = CliRunner().invoke(cli, ["plugins"])
+    assert result.exit_code == 0
+    assert "taskset: disabled" in result.stdout
+    assert "tasket" not in result.stdout
+    assert "names 'tasket', but no installed plugin" in result.stderr
