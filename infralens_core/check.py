@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infralens_core.check_rules import rule_findings
 from infralens_core.cpulist import CpuListError, format_cpulist, parse_cpulist
 from infralens_core.launch_line import (
     CONTAINER_GPUS,
@@ -142,6 +143,10 @@ def check_line(line: LaunchLine, facts: HostFacts, where: str) -> list[Finding]:
     findings = [Finding(where, "", text) for text in line.problems]
     findings += [Finding(where, "", text, WARNING) for text in line.unread]
     findings += _check_binaries(line, facts, where)
+    findings += [
+        Finding(where, value, message, severity)
+        for severity, value, message in rule_findings(line, facts)
+    ]
     for ask in line.asks:
         findings += [
             Finding(where, ask.shown, message, severity)

@@ -32,6 +32,7 @@ HOST_GPU_VARS = (
 # Values that select no particular GPU (the runtime's "all"/"none" spellings).
 NO_GPU_LIST = ("", "all", "none", "void", "NoDevFiles", "-1")
 _ENV_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +350,11 @@ def _docker_ask(line: LaunchLine, name: str, value: str) -> None:
         line.asks.append(Ask(name, value, MEM_NODES))
     elif name == "--gpus":
         _docker_gpus(line, value)
+    elif name == "--name" and not _CONTAINER_NAME.match(value):
+        line.problems.append(
+            f"--name {value!r}: docker refuses it; names match "
+            "[a-zA-Z0-9][a-zA-Z0-9_.-]*"
+        )
     elif name == "--env" and "=" in value:
         key, _, item = value.partition("=")
         if key == "CUDA_VISIBLE_DEVICES" and item.strip() not in NO_GPU_LIST:
