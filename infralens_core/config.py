@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from infralens_core.cpulist import CpuListError, parse_cpulist
 from infralens_core.envlines import EnvLineError, check_env_item, parse_env_text
@@ -35,7 +42,8 @@ class ExecutionConfig(BaseModel):
     manual_cpu_set: str | None = None
     gpu_visibility_style: VisibilityStyle | None = None
     cpu_scope: Literal["numa_node", "socket"] = "numa_node"
-    smt_siblings: bool = True
+    # Strict: pydantic would read "no" as False, a typo away from "yes".
+    smt_siblings: StrictBool = True
 
     @field_validator("entry_command")
     @classmethod

@@ -181,10 +181,22 @@ def _is_json(text: str, path: str) -> bool:
     return head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    # JSON lets a key repeat and keeps the last; a plan should not hide a typo.
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def _parse_json(text: str, path: str) -> object:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except ValueError as exc:  # a repeated key, from _unique_keys
+        raise InputError(path, None, f"invalid JSON: {exc}") from None
     except RecursionError:
         raise InputError(path, None, "invalid JSON: nested too deeply") from None

@@ -81,3 +81,27 @@ def test_deeply_nested_toml_is_bad_input_not_an_internal_error(invoke, tmp_path)
     result = invoke("validate", "--preset", str(path))
     assert result.exit_code == 2
     assert "deep.toml: invalid TOML: nested too deeply" in result.stderr
+
+
+def test_json_plan_with_a_repeated_key_is_refused(invoke, preset, dump, tmp_path):
+    """json.loads kept the last of two "gpus" keys without a word."""
+    plan = tmp_path / "plan.json"
+    plan.write_text('[{"name": "a", "gpus": [0], "gpus": [7]}]')
+    result = invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--plan",
+        str(plan),
+        "--topology",
+        dump(H100),
+    )
+    assert result.exit_code == 2
+    assert "plan.json: invalid JSON: key 'gpus' appears twice" in result.stderr
+
+
+def test_smt_siblings_takes_a_real_boolean(invoke, preset):
+    """smt_siblings = "no" was read as False by pydantic's lax mode."""
+    result = invoke("validate", "--preset", preset(BARE + 'smt_siblings = "no"\n'))
+    assert result.exit_code == 2
+    assert "execution.smt_siblings" in result.stderr
