@@ -76,7 +76,9 @@ def _debug() -> bool:
 @click.group(
     cls=InfralensGroup, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, prog_name="infralens")
+@click.version_option(
+    __version__, prog_name="infralens", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """Render host-bound launch commands for GPU workloads."""
 

@@ -106,3 +106,19 @@ def test_render_plan_lets_the_collector_run_again_after_an_exception():
     with pytest.raises(InputError):
         render_plan(host, config(), [Workload("job", ("99",))], topology, ("numactl",))
     assert gc.isenabled()
+
+
+def test_version_fast_path_prints_what_click_prints():
+    """`infralens --version` skips click; both spellings must agree."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from infralens_core.cli import cli
+
+    script = Path(sys.executable).parent / "infralens"
+    fast = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    slow = CliRunner().invoke(cli, ["--version"])
+    assert fast.stdout == slow.output == "infralens 0.1.0\n"
