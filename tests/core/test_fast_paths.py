@@ -116,9 +116,10 @@ def test_version_fast_path_prints_what_click_prints():
 
     from click.testing import CliRunner
 
+    from infralens_core import __version__
     from infralens_core.cli import cli
 
     script = Path(sys.executable).parent / "infralens"
     fast = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     slow = CliRunner().invoke(cli, ["--version"])
-    assert fast.stdout == slow.output == "infralens 0.1.0\n"
+    assert fast.stdout == slow.output == f"infralens {__version__}\n"
