@@ -69,14 +69,21 @@ def read_source(src: str, *, sysfs_root: str = "/") -> Topology:
         from infralens_core.topology import sysfs
 
         return sysfs.read_sysfs(src.removeprefix("sysfs:") or "/")
-    name = "<stdin>" if src == "-" else src
-    return parse_text(read_text(src), name)
+    if src != "-":
+        return parse_text(read_text(src), src)
+    text = read_text(src)
+    if not text.strip():
+        raise InputError("<stdin>", None, "is empty")
+    return parse_text(text, "<stdin>")
 
 
 def load_topology(sources: list[str], *, sysfs_root: str = "/") -> Topology:
     """Read every source and merge them; the first source wins conflicts."""
     if not sources:
         raise InputError("--topology", None, "no topology source given")
+    # The first read drains stdin; a second `-` would find it empty.
+    if sources.count("-") > 1:
+        raise InputError("--topology", "-", "stdin can be read once")
     return merge([read_source(src, sysfs_root=sysfs_root) for src in sources])
 
 

@@ -18,6 +18,8 @@ from infralens_core.topology._common import (
     NOT_AVAILABLE,
     cpus_or_error,
     int_or_error,
+    node_text_or_error,
+    refuse_cpus_elsewhere,
     source_label,
     strip_ansi,
 )
@@ -61,7 +63,7 @@ def parse_lscpu(text: str, source_name: str = "") -> Topology:
     return topo
 
 
-def _numa_line(line: str) -> tuple[int, str] | None:
+def _numa_line(line: str) -> tuple[str, str] | None:
     """(node id, CPU list) from a plain-lscpu per-node line, in any locale."""
     m = _LABEL_VALUE.match(line.strip())
     if not m or "numa" not in m["label"].lower():
@@ -69,19 +71,30 @@ def _numa_line(line: str) -> tuple[int, str] | None:
     numbers = _NUMBER.findall(m["label"])
     if len(numbers) != 1 or not (m["value"] == "" or _CPULIST.match(m["value"])):
         return None
-    return int(numbers[0]), m["value"]
+    return numbers[0], m["value"]
 
 
 def _parse_plain(lines: list[str], source: str) -> Topology:
     topo = Topology()
     for line_no, line in enumerate(lines, 1):
         if found := _numa_line(line):
-            node_id, cpus = found
-            topo.nodes[node_id] = Node(node_id, cpus_or_error(cpus, source, line_no))
+            _add_plain_node(topo, *found, line_no, source)
         elif line.strip().startswith("On-line CPU(s) list:"):
             value = line.split(":", 1)[1].strip()
             topo.online_cpus = cpus_or_error(value, source, line_no)
     return topo
+
+
+def _add_plain_node(
+    topo: Topology, number: str, value: str, line_no: int, source: str
+) -> None:
+    """One `NUMA node<N> CPU(s):` line; lscpu prints each node once."""
+    node_id = node_text_or_error(number, source, line_no)
+    if node_id in topo.nodes:
+        raise InputError(source, line_no, f"NUMA node {node_id} is listed twice")
+    cpus = cpus_or_error(value, source, line_no)
+    refuse_cpus_elsewhere(topo.nodes, node_id, cpus, source, line_no)
+    topo.nodes[node_id] = Node(node_id, cpus)
 
 
 def _p_header(lines: list[str]) -> tuple[int, list[str]] | None:
@@ -138,7 +151,8 @@ def _place_cpu(
     """Add the CPU to its NUMA node and its socket, where the row names them."""
     node_id = row.get("NODE", "")
     if node_id not in NOT_AVAILABLE:
-        nid = int_or_error(node_id, source, line_no, "node id")
+        nid = node_text_or_error(node_id, source, line_no)
+        refuse_cpus_elsewhere(topo.nodes, nid, frozenset({cpu}), source, line_no)
         node = topo.nodes.setdefault(nid, Node(nid, frozenset()))
         node.cpus = (node.cpus or frozenset()) | {cpu}
     socket = row.get("SOCKET", "")

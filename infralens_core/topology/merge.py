@@ -25,6 +25,7 @@ def merge(topologies: list[Topology]) -> Topology:
         m.add(topo)
     if len(topologies) > 1:
         out.conflicts.extend(_affinity_conflicts(out))
+        out.conflicts.extend(_unlisted_node_conflicts(out, topologies))
     return out
 
 
@@ -49,6 +50,40 @@ def _affinity_conflicts(topo: Topology) -> list[str]:
     return found
 
 
+def _unlisted_node_conflicts(merged: Topology, sources: list[Topology]) -> list[str]:
+    """GPUs on a node that a node-listing source does not have: two hosts' dumps.
+
+    A source that lists nodes with their CPUs or memory (numactl, lscpu, sysfs,
+    JSON) lists every node of its host. `nvidia-smi topo -m` only names the nodes
+    its GPUs point at, with nothing known about them, so it lists none. (`lscpu -p`
+    and `-e` name only nodes holding CPUs; a GPU on a CPU-less node would be
+    reported against them wrongly, which no host we know of has.)
+    """
+    found = []
+    for source in sources:
+        if not _lists_nodes(source):
+            continue
+        name = _name(source)
+        for gpu in merged.gpus.values():
+            if gpu.numa_node is not None and gpu.numa_node not in source.nodes:
+                found.append(
+                    f"GPU {gpu.index} sits on NUMA node {gpu.numa_node}, which "
+                    f"{name} does not list; are the sources from one host?"
+                )
+    return found
+
+
+def _lists_nodes(topo: Topology) -> bool:
+    return any(
+        n.cpus is not None or n.memory_mb is not None for n in topo.nodes.values()
+    )
+
+
+def _name(topo: Topology) -> str:
+    """How a source is named in a conflict sentence."""
+    return " + ".join(topo.sources) or "an unnamed source"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, frozenset):
         return format_cpulist(value) or "(none)"
@@ -63,7 +98,7 @@ class _Merger:
         self.origin: dict[str, str] = {}
 
     def add(self, topo: Topology) -> None:
-        name = " + ".join(topo.sources) or "an unnamed source"
+        name = _name(topo)
         self.out.sources.extend(topo.sources)
         self.out.conflicts.extend(topo.conflicts)
         for node in topo.nodes.values():

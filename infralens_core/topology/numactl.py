@@ -11,7 +11,13 @@ import re
 
 from infralens_core.cpulist import MAX_CPU_ID
 from infralens_core.errors import InputError
-from infralens_core.topology._common import int_or_error, source_label, strip_ansi
+from infralens_core.topology._common import (
+    int_or_error,
+    node_text_or_error,
+    refuse_cpus_elsewhere,
+    source_label,
+    strip_ansi,
+)
 from infralens_core.topology.model import Node, Topology
 
 _AVAILABLE = re.compile(r"^available:\s+\d+\s+nodes?\b")
@@ -50,10 +56,19 @@ def parse_numactl(text: str, source_name: str = "") -> Topology:
 
 
 def _read_node_line(topo: Topology, m: re.Match, line_no: int, source: str) -> None:
-    node = topo.nodes.setdefault(int(m.group(1)), Node(int(m.group(1))))
+    nid = node_text_or_error(m.group(1), source, line_no)
+    node = topo.nodes.setdefault(nid, Node(nid))
     field, value = m.group(2), m.group(3).split()
+    # numactl prints each line once per node; a second one is two dumps pasted
+    # together, and letting the later one win would hide which host is meant.
+    if (field == "cpus" and node.cpus is not None) or (
+        field == "size" and node.memory_mb is not None
+    ):
+        raise InputError(source, line_no, f"node {nid} {field} is listed twice")
     if field == "cpus":
-        node.cpus = frozenset(_cpu_id(v, line_no, source) for v in value)
+        cpus = frozenset(_cpu_id(v, line_no, source) for v in value)
+        refuse_cpus_elsewhere(topo.nodes, nid, cpus, source, line_no)
+        node.cpus = cpus
     elif field == "size":
         node.memory_mb = _megabytes(value, line_no, source)
 
@@ -72,14 +87,17 @@ def _megabytes(value: list[str], line_no: int, source: str) -> int:
 
 
 def _distance_header(line: str, line_no: int, source: str) -> list[int]:
-    return [int_or_error(v, source, line_no, "node id") for v in line.split()[1:]]
+    return [node_text_or_error(v, source, line_no) for v in line.split()[1:]]
 
 
 def _read_distance_row(
     topo: Topology, header: list[int] | None, m: re.Match, line_no: int, source: str
 ) -> None:
-    values = [int(v) for v in m.group(2).split()]
+    values = [int_or_error(v, source, line_no, "distance") for v in m.group(2).split()]
     if header is None or len(values) != len(header):
         raise InputError(source, line_no, "distance row does not match its header")
-    node = topo.nodes.setdefault(int(m.group(1)), Node(int(m.group(1))))
+    nid = node_text_or_error(m.group(1), source, line_no)
+    node = topo.nodes.setdefault(nid, Node(nid))
+    if node.distances:
+        raise InputError(source, line_no, f"node {nid} distances are listed twice")
     node.distances = dict(zip(header, values, strict=True))

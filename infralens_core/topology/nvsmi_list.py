@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from infralens_core.errors import InputError
-from infralens_core.topology._common import source_label, strip_ansi
+from infralens_core.topology._common import int_or_error, source_label, strip_ansi
 from infralens_core.topology.model import Gpu, MigSlice, Topology
 
 _GPU = re.compile(r"^GPU\s+(\d+):\s*(.*?)\s*\(UUID:\s*(GPU-[^)\s]+)\)\s*$")
@@ -33,7 +33,7 @@ def parse_nvsmi_list(text: str, source_name: str = "") -> Topology:
         if m := _GPU.match(line):
             current = _new_gpu(topo, m, line_no, source_name)
         elif m := _MIG.match(line):
-            _add_slice(current, m, line_no, source_name)
+            _add_slice(topo, current, m, line_no, source_name)
         elif line.startswith("MIG "):
             raise InputError(source_name, line_no, f"unreadable MIG line {line!r}")
     if not topo.gpus:
@@ -42,22 +42,38 @@ def parse_nvsmi_list(text: str, source_name: str = "") -> Topology:
 
 
 def _new_gpu(topo: Topology, m: re.Match, line_no: int, source: str) -> Gpu:
-    index = int(m.group(1))
+    index = int_or_error(m.group(1), source, line_no, "GPU index")
     if index in topo.gpus:
         raise InputError(source, line_no, f"GPU {index} is listed twice")
+    # A UUID names one physical GPU; on two indices it is a pasted-together file.
+    same = topo.gpu_by_uuid(m.group(3))
+    if same is not None:
+        raise InputError(
+            source, line_no, f"UUID {m.group(3)} is on GPU {same.index} and GPU {index}"
+        )
     gpu = Gpu(index=index, name=m.group(2) or None, uuid=m.group(3))
     topo.gpus[index] = gpu
     return gpu
 
 
-def _add_slice(gpu: Gpu | None, m: re.Match, line_no: int, source: str) -> None:
+def _add_slice(
+    topo: Topology, gpu: Gpu | None, m: re.Match, line_no: int, source: str
+) -> None:
     if gpu is None:
         raise InputError(source, line_no, "MIG slice before any GPU line")
     uuid = m.group(3)
+    if topo.gpu_of_mig(uuid) is not None:
+        raise InputError(source, line_no, f"MIG slice {uuid} is listed twice")
     old = _OLD_MIG.match(uuid)
     # The older form spells out its parent; a mismatch means a mangled paste.
     if old and old.group(1) != gpu.uuid:
         raise InputError(
             source, line_no, f"MIG slice {uuid} names a GPU other than {gpu.uuid}"
         )
-    gpu.mig.append(MigSlice(uuid=uuid, profile=m.group(1), device=int(m.group(2))))
+    gpu.mig.append(
+        MigSlice(
+            uuid=uuid,
+            profile=m.group(1),
+            device=int_or_error(m.group(2), source, line_no, "MIG device"),
+        )
+    )

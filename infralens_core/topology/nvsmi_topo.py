@@ -16,6 +16,7 @@ from infralens_core.errors import InputError
 from infralens_core.topology._common import (
     NOT_AVAILABLE,
     cpus_or_error,
+    node_text_or_error,
     source_label,
     strip_ansi,
 )
@@ -31,7 +32,8 @@ _TAIL_COLUMNS = {
     ("GPU", "NUMA", "ID"): "GPU NUMA ID",
 }
 _WORD = re.compile(r"\S+")
-_GPU_NAME = re.compile(r"GPU[0-9]+\Z")
+# Six digits is far past any GPU count, and keeps int() off thousand-digit names.
+_GPU_NAME = re.compile(r"GPU[0-9]{1,6}\Z")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*\Z")
 # One node id. nvidia-smi prints a single node or N/A here; anything else (a CPU
 # list above all) means a cell slid over from its neighbour, so it is refused.
@@ -312,6 +314,8 @@ def _check_tail_types(placed: dict[str, str], line_no: int, source: str) -> None
                 f"{name} {value!r} is not a valid value there "
                 f"(a cell shifted from its column?)",
             )
+        if name != "CPU Affinity":
+            node_text_or_error(value, source, line_no, name)
 
 
 def _gpu_from_row(label: str, tail: dict[str, str], line_no: int, source: str) -> Gpu:

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 
 from infralens_core.errors import InputError
-from infralens_core.topology._common import source_label, strip_ansi
+from infralens_core.topology._common import (
+    int_or_error,
+    node_text_or_error,
+    source_label,
+    strip_ansi,
+)
 from infralens_core.topology.model import Gpu, Topology
 
 _LINE = re.compile(
@@ -28,13 +33,14 @@ def parse_rocm(text: str, source_name: str = "") -> Topology:
     """Read each GPU's NUMA node; `Numa Node` wins over `Numa Affinity`."""
     topo = Topology(sources=[source_label("rocm-smi --showtoponuma", source_name)])
     from_node_line: set[int] = set()
-    for raw in strip_ansi(text).splitlines():
+    for line_no, raw in enumerate(strip_ansi(text).splitlines(), 1):
         m = _LINE.match(raw.strip())
         if not m:
             continue
-        index, what, value = int(m.group(1)), m.group(2).lower(), m.group(3)
+        index = int_or_error(m.group(1), source_name, line_no, "GPU index")
+        what = m.group(2).lower()
+        node = _node(m.group(3), source_name, line_no)
         gpu = topo.gpus.setdefault(index, Gpu(index=index, vendor="amd"))
-        node = int(value) if value.lstrip("-").isdigit() and int(value) >= 0 else None
         if what == "node":
             gpu.numa_node = node
             from_node_line.add(index)
@@ -43,3 +49,10 @@ def parse_rocm(text: str, source_name: str = "") -> Topology:
     if not topo.gpus:
         raise InputError(source_name, None, "no `GPU[n] : Numa Node` lines")
     return topo
+
+
+def _node(value: str, source: str, line_no: int) -> int | None:
+    """The node id; N/A and -1 (firmware did not say) are unknown."""
+    if value.upper() == "N/A" or value == "-1":
+        return None
+    return node_text_or_error(value, source, line_no)

@@ -11,7 +11,13 @@ import os
 from pathlib import Path
 
 from infralens_core.errors import InputError
-from infralens_core.topology._common import cpus_or_error, source_label
+from infralens_core.topology._common import (
+    cpus_or_error,
+    node_text_or_error,
+    nodes_or_error,
+    refuse_cpus_elsewhere,
+    source_label,
+)
 from infralens_core.topology.model import Gpu, Node, Topology
 
 _NODE_DIR = "sys/devices/system/node"
@@ -63,8 +69,9 @@ def _node_dirs(node_root: Path) -> dict[int, Path]:
         return {}  # a kernel without NUMA support has no node directory
     dirs = {}
     for entry in os.scandir(node_root):
-        if entry.name.startswith("node") and entry.name[4:].isdigit():
-            dirs[int(entry.name[4:])] = Path(entry.path)
+        digits = entry.name[4:]
+        if entry.name.startswith("node") and digits.isascii() and digits.isdigit():
+            dirs[node_text_or_error(digits, entry.path, None)] = Path(entry.path)
     return dirs
 
 
@@ -76,6 +83,7 @@ def _read_nodes(node_root: Path) -> dict[int, Node]:
     for nid in ids:
         path = dirs[nid]
         node = Node(nid, _cpulist_file(path / "cpulist"))
+        refuse_cpus_elsewhere(nodes, nid, node.cpus, str(path / "cpulist"), None)
         node.memory_mb = _mem_total_mb(path / "meminfo")
         node.distances = _distances(path / "distance", ids)
         nodes[nid] = node
@@ -178,9 +186,10 @@ def pci_numa_node(path: Path) -> int | None:
     if not node_file.is_file():
         return None
     value = _read(node_file)
-    if not value.lstrip("-").isdigit():
-        raise InputError(str(node_file), None, f"numa_node {value!r} is not a number")
-    return int(value) if int(value) >= 0 else None
+    # The kernel writes -1 or a node id; any other value is not a node to bind to.
+    if value == "-1":
+        return None
+    return node_text_or_error(value, str(node_file), None, "numa_node")
 
 
 def _read_status(path: Path, topo: Topology) -> None:
@@ -192,4 +201,4 @@ def _read_status(path: Path, topo: Topology) -> None:
         if key == "Cpus_allowed_list":
             topo.allowed_cpus = cpus_or_error(value, str(path), key)
         elif key == "Mems_allowed_list":
-            topo.allowed_mems = cpus_or_error(value, str(path), key)
+            topo.allowed_mems = nodes_or_error(value, str(path), key)

@@ -181,3 +181,26 @@ def test_any_input_gives_a_topology_or_an_input_error_never_a_traceback(lines):
         parse_text("\n".join(lines), "fuzz.txt")
     except InputError:
         pass
+
+
+def test_stdin_named_twice_is_refused_before_reading(monkeypatch):
+    """Pins: `--from - --from -` was accepted; the second read found stdin drained."""
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=_Unread()))
+    with pytest.raises(InputError) as err:
+        load_topology(["-", str(by_name("numactl-epyc")), "-"])
+    assert str(err.value) == "--topology:-: stdin can be read once"
+
+
+class _Unread:
+    def read(self, *args):
+        raise AssertionError("stdin was read although the sources are refused")
+
+
+@pytest.mark.parametrize("content", [b"", b" \n\t\n"])
+def test_empty_stdin_is_named_as_stdin_not_a_file(monkeypatch, content):
+    """Pins: empty stdin was reported as "<stdin>: file is empty"."""
+    stdin = types.SimpleNamespace(buffer=io.BytesIO(content))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(InputError) as err:
+        read_source("-")
+    assert str(err.value) == "<stdin>: is empty"

@@ -128,3 +128,44 @@ def test_plain_lscpu_online_list_and_no_sockets():
 def test_unrecognised_text_is_refused():
     with pytest.raises(InputError):
         parse_lscpu("Architecture: x86_64\n", "l")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("NUMA node0 CPU(s): 0-3\nNUMA node1 CPU(s): 3-7\n", 2),
+        ("# CPU,Core,Socket,Node\n0,0,0,0\n1,1,0,0\n1,1,0,1\n", 4),
+        ("CPU NODE SOCKET CORE\n  0    0      0    0\n  0    1      0    0\n", 3),
+    ],
+    ids=["plain", "-p", "-e"],
+)
+def test_cpu_on_two_nodes_is_refused_naming_cpu_and_nodes(text, line):
+    """Pins: a CPU on two NUMA nodes was accepted on both."""
+    with pytest.raises(InputError) as err:
+        parse_lscpu(text, "l.txt")
+    assert err.value.where == line
+    assert err.value.message.startswith("CPU ")
+    assert "is in NUMA node 0 and NUMA node 1" in err.value.message
+
+
+def test_plain_node_line_listed_twice_is_refused():
+    """Pins: a second `NUMA node0 CPU(s):` line replaced the first silently."""
+    text = "NUMA node0 CPU(s): 0-3\nNUMA node0 CPU(s): 4-7\n"
+    with pytest.raises(InputError, match="NUMA node 0 is listed twice") as err:
+        parse_lscpu(text, "l.txt")
+    assert err.value.where == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NUMA node1024 CPU(s): 0-3\n",
+        "NUMA node" + "9" * 5000 + " CPU(s): 0-3\n",
+        "# CPU,Core,Socket,Node\n0,0,0,4096\n",
+    ],
+    ids=["plain", "plain-5000-digits", "-p"],
+)
+def test_node_id_past_1023_is_refused(text):
+    """Pins: node ids past Linux's MAX_NUMNODES were accepted."""
+    with pytest.raises(InputError, match="outside 0-1023"):
+        parse_lscpu(text, "l.txt")

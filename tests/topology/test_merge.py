@@ -128,3 +128,51 @@ def test_gpu_affinity_inside_its_node_is_no_conflict():
         ]
     )
     assert topo.conflicts == []
+
+
+DGX_TOPO_M = (
+    "\tGPU0\tGPU1\tCPU Affinity\tNUMA Affinity\n"
+    "GPU0\t X \tNV12\t48-63\t3\n"
+    "GPU1\tNV12\t X \t4-7\t1\n"
+)
+
+
+def test_gpu_on_a_node_the_numactl_dump_lacks_is_a_conflict():
+    """Pins: a DGX topo -m (GPUs on nodes 1 and 3) merged with a 2-node numactl
+    dump gave no warning and rendered --membind=3."""
+    topo = merge([parse_text(DGX_TOPO_M, "dgx.txt"), parse_text(NUMACTL, "n.txt")])
+    assert topo.conflicts == [
+        "GPU 0 sits on NUMA node 3, which numactl --hardware (n.txt) does not "
+        "list; are the sources from one host?"
+    ]
+
+
+def test_gpu_nodes_all_listed_give_no_conflict_in_either_order():
+    """Sources from one host give no such sentence, whichever comes first."""
+    for sources in ([TOPO_M, NUMACTL], [NUMACTL, TOPO_M]):
+        topo = merge([parse_text(s, f"{i}.txt") for i, s in enumerate(sources)])
+        assert topo.conflicts == []
+
+
+def test_node_listing_sources_are_judged_each_on_its_own():
+    """lscpu listing nodes 0-1 flags GPU on node 3 even when numactl lists it."""
+    numactl_4 = NUMACTL + "node 3 cpus: 48 49\nnode 3 size: 10 MB\n"
+    lscpu = "NUMA node0 CPU(s): 0-3\nNUMA node1 CPU(s): 4-7\n"
+    topo = merge(
+        [
+            parse_text(DGX_TOPO_M, "dgx.txt"),
+            parse_text(numactl_4, "n.txt"),
+            parse_text(lscpu, "l.txt"),
+        ]
+    )
+    assert [c for c in topo.conflicts if "does not list" in c] == [
+        "GPU 0 sits on NUMA node 3, which lscpu (l.txt) does not list; "
+        "are the sources from one host?"
+    ]
+
+
+def test_topo_m_nodes_alone_do_not_count_as_a_node_listing():
+    """topo -m names only its GPUs' nodes, with nothing known about them."""
+    a = Topology(gpus={0: Gpu(0, numa_node=1)}, sources=["sysfs (a)"])
+    topo = merge([parse_text(DGX_TOPO_M, "dgx.txt"), a])
+    assert not [c for c in topo.conflicts if "does not list" in c]

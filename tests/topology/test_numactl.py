@@ -73,3 +73,44 @@ def test_distance_row_wider_than_header_is_refused():
 def test_bad_cpu_id_is_refused():
     with pytest.raises(InputError, match="CPU id 'x'"):
         parse_numactl("available: 1 nodes (0)\nnode 0 cpus: 0 x\n", "n")
+
+
+@pytest.mark.parametrize("field", ["cpus: 1", "size: 10 MB"])
+def test_node_line_listed_twice_is_refused_with_its_line(field):
+    """Pins: `node 0 cpus:` listed twice let the later line win silently."""
+    text = (
+        f"available: 1 nodes (0)\nnode 0 cpus: 0\nnode 0 size: 10 MB\nnode 0 {field}\n"
+    )
+    with pytest.raises(InputError, match="listed twice") as err:
+        parse_numactl(text, "n.txt")
+    assert (err.value.source, err.value.where) == ("n.txt", 4)
+
+
+def test_cpu_on_two_nodes_is_refused_naming_cpu_and_nodes():
+    """Pins: a CPU listed under two nodes was accepted on both."""
+    text = "available: 2 nodes (0-1)\nnode 0 cpus: 0 1 2\nnode 1 cpus: 2 3\n"
+    with pytest.raises(InputError) as err:
+        parse_numactl(text, "n.txt")
+    assert err.value.where == 3
+    assert err.value.message == "CPU 2 is in NUMA node 0 and NUMA node 1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "available: 1 nodes (0)\nnode 1024 cpus: 0\n",
+        "available: 1 nodes (0)\nnode 99999999999999999999 size: 1 MB\n",
+        "available: 1 nodes (0)\nnode 0 cpus: 0\nnode distances:\nnode 0 2000\n",
+    ],
+)
+def test_node_id_past_1023_is_refused(text):
+    """Pins: node ids past Linux's MAX_NUMNODES were accepted."""
+    with pytest.raises(InputError, match="NUMA node .* is outside 0-1023"):
+        parse_numactl(text, "n.txt")
+
+
+def test_distance_of_thousands_of_digits_is_an_input_error():
+    """Pins: int() on a 5000-digit distance escaped as a ValueError."""
+    text = "available: 1 nodes (0)\nnode 0 cpus: 0\nnode distances:\nnode 0\n"
+    with pytest.raises(InputError, match="distance .* is too large"):
+        parse_numactl(text + " 0: " + "1" * 5000 + "\n", "n.txt")

@@ -48,3 +48,29 @@ def test_unreadable_mig_line_is_refused():
 def test_gpu_listed_twice_is_refused():
     with pytest.raises(InputError, match="listed twice"):
         parse_nvsmi_list(OLD_FORM + OLD_FORM.splitlines()[0] + "\n", "l")
+
+
+def test_one_uuid_on_two_gpu_indices_is_refused():
+    """Pins: one GPU UUID on two indices in one file was only a merge warning."""
+    text = f"GPU 0: A (UUID: {GPU0})\nGPU 1: A (UUID: {GPU0})\n"
+    with pytest.raises(InputError) as err:
+        parse_nvsmi_list(text, "l.txt")
+    assert (err.value.source, err.value.where) == ("l.txt", 2)
+    assert err.value.message == f"UUID {GPU0} is on GPU 0 and GPU 1"
+
+
+def test_mig_uuid_listed_twice_is_refused():
+    """Pins: one MIG UUID under two GPUs was accepted, so it named either GPU."""
+    text = (
+        f"GPU 0: A (UUID: {GPU0})\n  MIG 1g.10gb Device 0: (UUID: MIG-x)\n"
+        "GPU 1: A (UUID: GPU-b)\n  MIG 1g.10gb Device 0: (UUID: MIG-x)\n"
+    )
+    with pytest.raises(InputError, match="MIG slice MIG-x is listed twice") as err:
+        parse_nvsmi_list(text, "l.txt")
+    assert err.value.where == 4
+
+
+def test_gpu_index_of_thousands_of_digits_is_an_input_error():
+    """Pins: int() on a 5000-digit GPU index escaped as a ValueError."""
+    with pytest.raises(InputError, match="GPU index .* is too large"):
+        parse_nvsmi_list("GPU " + "9" * 5000 + f": A (UUID: {GPU0})\n", "l.txt")

@@ -248,3 +248,32 @@ def test_mangled_or_repeated_header_column_is_refused_not_a_traceback(name):
     with pytest.raises(InputError) as err:
         parse(text)
     assert err.value.where == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("NUMA Affinity", "99999999999999999999"),
+        ("NUMA Affinity", "1024"),
+        ("GPU NUMA ID", "4096"),
+        ("GPU NUMA ID", "9" * 5000),
+    ],
+)
+def test_numa_id_past_1023_is_refused_with_its_line(column, value):
+    """Pins: NUMA Affinity `99999999999999999999` was read as a node to bind to."""
+    numa, numa_id = (value, "N/A") if column == "NUMA Affinity" else ("0", value)
+    text = (
+        "\tGPU0\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\n"
+        f"GPU0\t X \t0-7\t{numa}\t{numa_id}\n"
+    )
+    with pytest.raises(InputError, match=f"{column} .* is outside 0-1023") as err:
+        parse(text)
+    assert (err.value.source, err.value.where) == ("topo.txt", 2)
+
+
+def test_gpu_column_of_thousands_of_digits_is_an_input_error():
+    """Pins: `GPU999…` (5000 digits) escaped as a ValueError from int()."""
+    big = "GPU" + "9" * 5000
+    text = f"\tGPU0\t{big}\n GPU0\t X \tSYS\n{big}\tSYS\t X \n"
+    with pytest.raises(InputError, match="is not a column name"):
+        parse(text)

@@ -144,3 +144,41 @@ def test_node_without_cpulist_file_is_an_input_error_not_a_traceback(tmp_path):
     with pytest.raises(InputError) as err:
         read_sysfs(root)
     assert err.value.source.endswith("node1/cpulist")
+
+
+@pytest.mark.parametrize("value", [-2, 1024, 10**20])
+def test_pci_numa_node_outside_0_1023_is_refused_naming_the_file(tmp_path, value):
+    """Pins: a GPU's numa_node of -2 was taken as unknown and 10**20 as a node;
+    only -1 means the firmware did not say."""
+    spec = dataclasses.replace(
+        MEMORY_ONLY_NODES, pci=[PciSpec("0000:01:00.0", numa_node=value)]
+    )
+    with pytest.raises(InputError, match="outside 0-1023") as err:
+        read_sysfs(build_tree(tmp_path, spec))
+    assert err.value.source.endswith("0000:01:00.0/numa_node")
+
+
+def test_node_directory_past_1023_is_refused(tmp_path):
+    """Pins: a node2000 directory became NUMA node 2000."""
+    root = build_tree(tmp_path, MEMORY_ONLY_NODES)
+    (root / "sys/devices/system/node/node2000").mkdir()
+    with pytest.raises(InputError, match="NUMA node 2000 is outside 0-1023") as err:
+        read_sysfs(root)
+    assert err.value.source.endswith("node/node2000")
+
+
+def test_cpu_in_two_node_cpulists_is_refused(tmp_path):
+    """Pins: a CPU in two nodes' cpulist files was accepted on both."""
+    nodes = dict(MEMORY_ONLY_NODES.nodes)
+    nodes[1] = dataclasses.replace(nodes[1], cpus="70-71")
+    spec = dataclasses.replace(MEMORY_ONLY_NODES, nodes=nodes)
+    with pytest.raises(InputError, match="CPU 70 is in NUMA node 0 and NUMA node 1"):
+        read_sysfs(build_tree(tmp_path, spec))
+
+
+def test_mems_allowed_past_1023_is_refused(tmp_path):
+    """Pins: Mems_allowed_list was parsed with the CPU limit (8191), not 1023."""
+    spec = dataclasses.replace(DGX_A100, allowed_mems="0-2047")
+    with pytest.raises(InputError, match="bad node list") as err:
+        read_sysfs(build_tree(tmp_path, spec))
+    assert err.value.where == "Mems_allowed_list"
