@@ -42,3 +42,9 @@ def test_format_writes_runs_of_two_or_more_as_ranges(cpus, text):
 def test_format_then_parse_is_identity():
     cpus = {0, 2, 3, 4, 10, 11, 255}
     assert parse_cpulist(format_cpulist(cpus)) == cpus
+
+
+def test_a_cpu_id_of_thousands_of_digits_is_a_cpulist_error():
+    """int() raised its own ValueError past 4300 digits, escaping as a traceback."""
+    with pytest.raises(CpuListError, match="too large"):
+        parse_cpulist("1-" + "9" * 5000)
