@@ -45,8 +45,8 @@ def _parse_id(text: str, item: str) -> int:
     # isdecimal() also admits non-ASCII digits such as '٣', which the kernel does not.
     if not (text.isascii() and text.isdigit()):
         raise CpuListError(f"{item!r} is not a CPU id or range")
-    if len(text) > 6:  # int() refuses over 4300 digits with a ValueError of its own
-        raise CpuListError(f"CPU id {text[:12]}… in {item[:24]!r} is too large")
+    if len(text) > 12:  # int() refuses over 4300 digits with a ValueError of its own
+        raise CpuListError(f"CPU id {text[:12]}… is far above the limit {MAX_CPU_ID}")
     return int(text)
 
 
