@@ -11,28 +11,25 @@ import json
 
 import click
 
-from infralens_core.cli.common import emit, load_workloads, topology_option
+from infralens_core.cli.common import (
+    emit,
+    format_option,
+    load_workloads,
+    plan_option,
+    preset_option,
+    styles_option,
+    topology_option,
+    workload_option,
+)
 from infralens_core.errors import InputError
 
 
 @click.command()
-@click.option("--preset", metavar="FILE", help="TOML preset with [execution].")
-@click.option("--plan", metavar="FILE", help="TOML or JSON plan of workloads.")
-@click.option(
-    "--workload",
-    "workload_options",
-    multiple=True,
-    metavar="NAME=GPUS",
-    help="A workload on the command line, e.g. train-01=0-3.",
-)
+@preset_option()
+@plan_option
+@workload_option
 @topology_option
-@click.option(
-    "--style",
-    "styles",
-    multiple=True,
-    metavar="S",
-    help="Launch style (repeatable); default by the preset's environment.",
-)
+@styles_option
 @click.option(
     "--command",
     "lines",
@@ -48,13 +45,7 @@ from infralens_core.errors import InputError
     help="Check against this host (sysfs, /proc, "
     "nvidia-smi, PATH) or against the --topology sources.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 # A sysfs/proc tree to read instead of "/", for tests on fixture trees.
 @click.option("--root", default="/", hidden=True)
 def check(

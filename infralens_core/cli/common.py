@@ -61,3 +61,42 @@ topology_option = click.option(
     "rocm-smi or infralens JSON output; '-' for stdin; 'local' (default) for this "
     "host's sysfs; 'sysfs:ROOT' for a copied sysfs tree. Repeat to merge sources.",
 )
+
+
+def preset_option(*, required: bool = False):
+    return click.option(
+        "--preset",
+        required=required,
+        metavar="FILE",
+        help="TOML preset with [execution].",
+    )
+
+
+plan_option = click.option(
+    "--plan", metavar="FILE", help="TOML or JSON plan of workloads."
+)
+workload_option = click.option(
+    "--workload",
+    "workload_options",
+    multiple=True,
+    metavar="NAME=GPUS",
+    help="A workload on the command line, e.g. train-01=0-3.",
+)
+styles_option = click.option(
+    "--style",
+    "styles",
+    multiple=True,
+    metavar="S",
+    help="Launch style (repeatable); default by the preset's environment.",
+)
+
+
+def format_option(*choices: str, help: str | None = None):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )

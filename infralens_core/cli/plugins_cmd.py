@@ -6,15 +6,11 @@ import json
 
 import click
 
+from infralens_core.cli.common import format_option
+
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 def plugins(fmt):
     """List style plugins, their versions and styles, and those that failed."""
     from infralens_core.manager import build_host

@@ -7,10 +7,15 @@ import click
 from infralens_core.cli.common import (
     emit,
     example_path,
+    format_option,
     load_topology,
     load_workloads,
+    plan_option,
+    preset_option,
+    styles_option,
     topology_option,
     warn,
+    workload_option,
 )
 from infralens_core.errors import InputError, PluginError
 
@@ -18,34 +23,12 @@ EXAMPLE_STYLES = ("numactl", "taskset", "docker")
 
 
 @click.command()
-@click.option(
-    "--preset", type=str, metavar="FILE", help="TOML preset with [execution]."
-)
-@click.option(
-    "--plan", type=str, metavar="FILE", help="TOML or JSON plan of workloads."
-)
-@click.option(
-    "--workload",
-    "workload_options",
-    multiple=True,
-    metavar="NAME=GPUS",
-    help="A workload on the command line, e.g. train-01=0-3.",
-)
+@preset_option()
+@plan_option
+@workload_option
 @topology_option
-@click.option(
-    "--style",
-    "styles",
-    multiple=True,
-    metavar="S",
-    help="Launch style (repeatable); default by the preset's environment.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "script"]),
-    default="text",
-    show_default=True,
-)
+@styles_option
+@format_option("text", "json", "script")
 @click.option(
     "-o",
     "--output",

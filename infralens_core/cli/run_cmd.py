@@ -14,27 +14,23 @@ import click
 
 from infralens_core.cli.common import (
     emit,
+    format_option,
     load_topology,
     load_workloads,
+    plan_option,
+    preset_option,
     topology_option,
     warn,
+    workload_option,
 )
 from infralens_core.errors import InputError
 
 
 @click.command()
 @click.argument("workload_name", metavar="WORKLOAD")
-@click.option(
-    "--preset", required=True, metavar="FILE", help="TOML preset with [execution]."
-)
-@click.option("--plan", metavar="FILE", help="TOML or JSON plan of workloads.")
-@click.option(
-    "--workload",
-    "workload_options",
-    multiple=True,
-    metavar="NAME=GPUS",
-    help="A workload on the command line, e.g. train-01=0-3.",
-)
+@preset_option(required=True)
+@plan_option
+@workload_option
 @topology_option
 @click.option(
     "--style",
@@ -43,14 +39,7 @@ from infralens_core.errors import InputError
     "for the preset's environment (numactl or docker).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the command; do not run it.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="How --dry-run prints the command.",
-)
+@format_option("text", "json", help="How --dry-run prints the command.")
 def run_workload(
     workload_name, preset, plan, workload_options, topology_sources, style, dry_run, fmt
 ):

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from infralens_core.cli.common import emit, load_topology
+from infralens_core.cli.common import emit, format_option, load_topology
 from infralens_core.cpulist import format_cpulist
 
 
@@ -19,13 +19,7 @@ from infralens_core.cpulist import format_cpulist
     help="A topology file, '-' for stdin, or 'local' (default). Repeat to "
     "merge sources.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 def topology(sources, fmt):
     """Read topology sources and print the merged model."""
     topo = load_topology(sources)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import click
 
-from infralens_core.cli.common import load_topology, load_workloads, topology_option
+from infralens_core.cli.common import (
+    load_topology,
+    load_workloads,
+    plan_option,
+    preset_option,
+    styles_option,
+    topology_option,
+)
 
 
 @click.command()
-@click.option("--preset", required=True, metavar="FILE", help="TOML preset.")
-@click.option("--plan", metavar="FILE", help="TOML or JSON plan to check too.")
+@preset_option(required=True)
+@plan_option
 @topology_option
-@click.option(
-    "--style",
-    "styles",
-    multiple=True,
-    metavar="S",
-    help="Styles to check for; default by the preset's environment.",
-)
+@styles_option
 def validate(preset, plan, topology_sources, styles):
     """Report every problem in a preset and plan, for the styles they will use."""
     from infralens_core.binding import bind
