@@ -1,11 +1,11 @@
 """Running a rendered command: argv without a shell, its exit status passed on.
 
-``infralens run`` waits for its child instead of exec'ing it, so it can report a
-missing program the way a shell does (127) and turn a death by signal N into
-128+N. Signals that other processes send to infralens (``kill``, ``timeout``, a
-batch system) are passed to the child. Signals the terminal sends (Ctrl-C, hangup)
-already reach the child, which shares infralens's process group, and are not sent a
-second time: a training script that checkpoints on SIGINT must see it once.
+``infralens run`` execs the command: the program takes over infralens's process,
+so every signal aimed at it or its process group arrives once, from whoever sent
+it, and its exit status or death by signal is the caller's to see, as when the
+line is pasted into a shell. Before that, what a shell would refuse is refused the
+same way: a missing program (127), one that cannot run (126), a missing directory
+(1). Preamble steps run first as children (``run_argv``), whose status is read.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 FORWARDED = (
     signal.SIGINT,
@@ -80,10 +81,40 @@ def run_argv(
         signal.signal(signal.SIGCHLD, old_chld)
 
 
-def _find_program(name: str, env: Mapping[str, str]) -> str:
+def exec_argv(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    cwd: str | None = None,
+    *,
+    program: str | None = None,
+) -> NoReturn:
+    """Replace this process with ``argv`` run in ``cwd`` with exactly ``env``.
+
+    ``program`` is the word a launcher (numactl, taskset) will run; it is looked
+    up too, since the launcher would report its absence with its own status 1.
+    Raises StartError, before anything ran, when a shell would have refused.
+    """
+    path = _find_program(argv[0], env)
+    if program is not None:
+        _find_program(program, env, cwd)
+    if cwd is not None:
+        try:
+            os.chdir(cwd)
+        except OSError:
+            raise StartError(f"cd: {cwd}: no such directory", 1) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execve(path, list(argv), dict(env))
+    except OSError as exc:
+        raise StartError(f"{argv[0]}: {exc.strerror or exc}", NOT_EXECUTABLE) from None
+
+
+def _find_program(name: str, env: Mapping[str, str], cwd: str | None = None) -> str:
     """The path the child's own PATH resolves ``name`` to, as execvpe would."""
     if "/" in name:
-        found = name if os.path.isfile(name) else None
+        where = os.path.join(cwd, name) if cwd else name
+        found = where if os.path.isfile(where) else None
     else:
         found = shutil.which(name, mode=os.F_OK, path=env.get("PATH", os.defpath))
     if found is None:

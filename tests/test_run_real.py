@@ -203,14 +203,58 @@ def test_run_passes_the_exit_status_on(host, bare_preset):
     assert done.returncode == 3
 
 
-def test_run_exits_128_plus_n_when_a_signal_kills_the_program(host, bare_preset):
+def test_run_dies_of_the_signal_that_killed_the_program(host, bare_preset):
+    """The program is exec'ed: a shell sees 128+N, as for the pasted line."""
     require("taskset")
     topology, _, _ = host
-    done = infralens(
-        *run_args(bare_preset, topology, "0", "taskset"),
-        env={"PROBE_SIGNAL": str(int(signal.SIGKILL))},
+    words = " ".join(
+        shlex.quote(w)
+        for w in [*INFRALENS, *run_args(bare_preset, topology, "0", "taskset")]
     )
-    assert done.returncode == 128 + signal.SIGKILL
+    done = subprocess.run(
+        ["sh", "-c", f"{words}; echo status=$?"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PROBE_SIGNAL": str(int(signal.SIGKILL))},
+    )
+    assert f"status={128 + signal.SIGKILL}" in done.stdout
+
+
+def test_run_hands_a_group_signal_to_the_program_once(host, bare_preset):
+    """A SIGINT sent to the process group reached the program twice: once as a
+    group member, once forwarded by infralens."""
+    require("taskset")
+    topology, _, _ = host
+    proc = subprocess.Popen(
+        [*INFRALENS, *run_args(bare_preset, topology, "0", "taskset")],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PROBE_WAIT": "1"},
+    )
+    try:
+        assert "affinity" in proc.stdout.readline()
+        assert "ready" in proc.stdout.readline()
+        os.killpg(proc.pid, signal.SIGINT)
+        assert json.loads(proc.stdout.readline()) == {"signal": signal.SIGINT}
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert json.loads(proc.stdout.readline()) == {"signal": signal.SIGTERM}
+        assert proc.wait(timeout=30) == 0
+        assert proc.stdout.read() == ""
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_run_reports_a_missing_entry_program_behind_numactl_as_127(host, tmp_path):
+    """numactl's own status 1 came back for a program that is not installed."""
+    require("numactl")
+    topology, _, _ = host
+    preset = write_preset(tmp_path, entry_command="no-such-program-xyz")
+    done = infralens(*run_args(preset, topology, "0", "numactl"))
+    assert done.returncode == 127
+    assert "Error: no-such-program-xyz: command not found" in done.stderr
 
 
 def test_run_forwards_a_signal_sent_to_it_exactly_once(host, bare_preset):

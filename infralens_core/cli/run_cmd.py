@@ -45,8 +45,9 @@ def run_workload(
 ):
     """Start WORKLOAD of the plan on this host, bound as `render` would print it.
 
-    The exit status is the program's own; 127 when it is not installed, 128+N when
-    signal N killed it.
+    The program replaces infralens (exec), so its exit status and signals are its
+    own, as for the pasted line; 127 when it is not installed, 126 when it cannot
+    run.
     """
     rendered = render_workload(
         preset, plan, workload_options, topology_sources, style, workload_name
@@ -99,9 +100,10 @@ def render_on(preset: str, config, workloads, topology, styles):
 
 
 def start(command) -> int:
-    """Run the preamble, then the command; the first failure's status is ours."""
+    """Run the preamble, then become the command; a failing step's status is ours."""
     from infralens_core.command import quote_argv
-    from infralens_core.execute import StartError, child_env, run_argv
+    from infralens_core.execute import StartError, child_env, exec_argv, run_argv
+    from infralens_core.launch_line import read_line
 
     try:
         for argv in command.preamble:
@@ -111,7 +113,12 @@ def start(command) -> int:
                     f"Error: `{quote_argv(argv)}` failed with status {status}", err=True
                 )
                 return status
-        return run_argv(command.argv, child_env(command.env), command.cwd)
+        line = read_line(command.argv, command.env, command.cwd)
+        # Inside a container the program is the image's, not this host's.
+        program = (
+            line.program[0] if line.program and line.launcher != "docker" else None
+        )
+        exec_argv(command.argv, child_env(command.env), command.cwd, program=program)
     except StartError as exc:
         click.echo(f"Error: {exc}", err=True)
         return exc.exit_code
