@@ -200,9 +200,9 @@ def _call(loaded: LoadedPlugin, hook: str, **kwargs: Any) -> Any:
         return None
     try:
         return impl.function(*[kwargs[name] for name in impl.argnames])
-    except (InputError, PluginError):
+    except (InputError, PluginError, KeyboardInterrupt):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # a plugin's sys.exit() must not end the tool
         raise PluginError(
             f"plugin {loaded.name!r} failed in {hook} for style "
             f"{kwargs['style']!r}: {_reason(exc)}"

@@ -360,3 +360,20 @@ def test_bad_command_fields_are_the_plugins_fault_not_a_crash(command, fault):
         PluginError, match=f"plugin 'sloppy' rendered a bad Command.*{fault}"
     ):
         host.render("sloppy", None, None, None, None)
+
+
+def test_plugin_calling_sys_exit_in_a_hook_fails_only_its_style():
+    """raise SystemExit(0) in render_command ended infralens with status 0 and
+    no output, the healthy styles' lines lost with it."""
+
+    class Quitter:
+        STYLES = ("quitter",)
+
+        @hookimpl
+        def render_command(self):
+            raise SystemExit(0)
+
+    host = PluginHost()
+    host.add("quitter", Quitter())
+    with pytest.raises(PluginError, match="plugin 'quitter' failed in render_command"):
+        host.render("quitter", None, None, None, None)
