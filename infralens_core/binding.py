@@ -123,7 +123,7 @@ def _auto(topology: Topology, config, refs, notes):
             f"GPUs {','.join(r.given for r in refs)} sit on NUMA nodes "
             f"{format_cpulist(gpu_nodes)}: bound to their union"
         )
-    nodes = tuple(gpu_nodes)
+    nodes = _nodes_with_cpus(topology, tuple(gpu_nodes), notes)
     affinity = _affinity_only(refs)
     node_cpus = _node_cpus(topology, nodes)
     if config.cpu_scope == "socket":
@@ -144,9 +144,34 @@ def _auto(topology: Topology, config, refs, notes):
     return affinity, nodes, affinity == node_cpus
 
 
+def _nodes_with_cpus(topology: Topology, nodes, notes) -> tuple[int, ...]:
+    """Swap a node without CPUs (GPU memory, CXL) for the nearest node with CPUs.
+
+    A GPU whose NUMA node is its own HBM (Grace Hopper) has no CPUs there: binding
+    `--cpunodebind` to it fails, so its work runs on the nearest CPUs instead.
+    """
+    chosen: list[int] = []
+    for node_id in nodes:
+        node = topology.nodes.get(node_id)
+        if node is None or node.cpus is None or node.cpus:
+            chosen.append(node_id)
+            continue
+        near = _nearest(topology, node_id, lambda n: bool(n.cpus))
+        if near is None:
+            chosen.append(node_id)
+            continue
+        notes.append(
+            f"NUMA node {node_id} has no CPUs: CPUs and memory from node "
+            f"{near}, the nearest node with CPUs"
+        )
+        chosen.append(near)
+    return tuple(sorted(set(chosen)))
+
+
 def _affinity_only(refs) -> frozenset[int] | None:
     sets = [r.gpu.cpus for r in refs if r.gpu is not None]
-    if not sets or any(s is None for s in sets) or len(sets) != len(refs):
+    # An empty affinity says nothing about where the GPU is; treat it as unknown.
+    if not sets or not all(sets) or len(sets) != len(refs):
         return None
     return frozenset().union(*sets)
 
@@ -197,6 +222,7 @@ def _drop_smt(topology: Topology, cpus: frozenset[int], notes) -> frozenset[int]
 def _cut_to_usable(topology: Topology, cpus, by_node, notes, where):
     usable = cpus
     for limit, why in (
+        (topology.all_cpus(), "not on this host"),
         (topology.online_cpus, "offline"),
         (topology.allowed_cpus, "outside this process's cpuset"),
     ):
@@ -208,9 +234,10 @@ def _cut_to_usable(topology: Topology, cpus, by_node, notes, where):
             usable = usable & limit
     if not usable:
         raise InputError(
-            "topology",
+            "--topology",
             where,
-            f"no usable CPU left of {format_cpulist(cpus)} (offline or not allowed)",
+            f"none of the CPUs {format_cpulist(cpus) or '(none)'} next to its GPUs "
+            "is on this host, online and allowed",
         )
     return usable, by_node and usable == cpus
 
@@ -243,11 +270,14 @@ def _can_hold_memory(topology: Topology, node_id: int) -> bool:
 
 
 def _nearest_with_memory(topology: Topology, node_id: int) -> int | None:
+    return _nearest(topology, node_id, lambda n: _can_hold_memory(topology, n.id))
+
+
+def _nearest(topology: Topology, node_id: int, fits) -> int | None:
+    """The node nearest ``node_id`` by the distance matrix that ``fits``."""
     node = topology.nodes.get(node_id)
     distances = node.distances if node else {}
-    candidates = [
-        n for n in topology.nodes if n != node_id and _can_hold_memory(topology, n)
-    ]
+    candidates = [n.id for n in topology.nodes.values() if n.id != node_id and fits(n)]
     if not candidates:
         return None
     # Without a distance matrix every other node counts as equally far.

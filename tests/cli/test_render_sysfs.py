@@ -95,3 +95,15 @@ def test_gpu_with_unknown_node_gets_no_memory_binding(render):
     assert argv["numactl"][0] == "python"
     assert not any(a.startswith("--cpuset") for a in argv["docker"])
     assert any("unknown" in w["message"] for w in warnings)
+
+
+def test_gpu_on_a_cpu_less_node_runs_on_the_nearest_cpus(render):
+    """A GPU whose node is its own HBM rendered --cpunodebind to a node with no
+    CPUs, which numactl refuses."""
+    hbm_gpu = dataclasses.replace(
+        MEMORY_ONLY_NODES.pci[0], numa_node=1, local_cpulist=None
+    )
+    spec = dataclasses.replace(MEMORY_ONLY_NODES, pci=[hbm_gpu])
+    argv, warnings = render(spec, "0")
+    assert argv["numactl"][:3] == ["numactl", "--cpunodebind=0", "--membind=0"]
+    assert any("node 1 has no CPUs" in w["message"] for w in warnings)

@@ -90,7 +90,7 @@ def test_no_usable_cpu_left_is_an_error():
     host = read_source(str(DATA / "numactl-2s-epyc9375f-smt-off.txt"))
     host.gpus[0] = Gpu(0, numa_node=1)
     host.online_cpus = parse_cpulist("0-31")
-    with pytest.raises(InputError, match="no usable CPU"):
+    with pytest.raises(InputError, match="is on this host, online and allowed"):
         bind(host, config(), job(0))
 
 
@@ -145,3 +145,12 @@ def test_two_mig_slices_in_one_workload_warn_cuda_sees_one():
     slices = tuple(m.uuid for m in host.gpus[0].mig[:2])
     binding = bind(host, config(), Workload("m", slices))
     assert any("one MIG slice per process" in w for w in binding.warnings)
+
+
+def test_gpu_affinity_outside_the_hosts_cpus_is_cut_with_a_warning():
+    """An lscpu dump of an 8-CPU host merged with a GPU affinity of 0-11 bound
+    CPUs 8-11, which the host does not have."""
+    host = topo("nv-2x1080ti-phb-numa-na-oldfmt", "lscpu-p-2socket-1node")
+    binding = bind(host, config(), job(0))
+    assert binding.cpus == parse_cpulist("0-7")
+    assert any("8-11: not on this host" in w for w in binding.warnings)
