@@ -109,5 +109,7 @@ def as_script(result: RenderResult) -> str:
 
 
 def _comment(text: str) -> str:
-    # A workload name may hold a newline; keep every comment on one line.
-    return "# " + " ".join(text.splitlines())
+    # A comment is for the eye: control characters in a workload name (a newline,
+    # an escape sequence) would break the line or redraw the terminal, so they are
+    # shown escaped. The command lines themselves keep every byte.
+    return "# " + "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

@@ -17,6 +17,10 @@ MAX_BYTES = 8 * 1024 * 1024
 
 def read_text(path: str) -> str:
     """The UTF-8 text of ``path``, or of stdin when ``path`` is ``-``."""
+    from infralens_core.errors import InputError
+
+    if not path:
+        raise InputError("(empty path)", None, "give a file name")
     name = "<stdin>" if path == "-" else path
     data = _read_stdin() if path == "-" else _read_file(path)
     return decode(data, name)

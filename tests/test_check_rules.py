@@ -66,3 +66,11 @@ def test_rendered_example_lines_break_no_rule():
         outcome = check(command["shell"])
         assert "not next to" not in outcome.stdout, command["shell"]
         assert "CUDA_DEVICE_ORDER" not in outcome.stdout
+
+
+@pytest.mark.parametrize("line", ["numactl", "numactl --membind=0", "taskset -c 0"])
+def test_launcher_without_a_program_is_an_error(line):
+    """`numactl --membind=0` alone starts nothing, yet check found no error."""
+    result = check(line)
+    assert result.exit_code == 1
+    assert "is given no program to start" in result.stdout

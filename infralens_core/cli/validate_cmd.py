@@ -11,15 +11,17 @@ from infralens_core.cli.common import (
     preset_option,
     styles_option,
     topology_option,
+    workload_option,
 )
 
 
 @click.command()
 @preset_option(required=True)
 @plan_option
+@workload_option
 @topology_option
 @styles_option
-def validate(preset, plan, topology_sources, styles):
+def validate(preset, plan, workload_options, topology_sources, styles):
     """Report every problem in a preset and plan, for the styles they will use."""
     from infralens_core.binding import bind
     from infralens_core.errors import InputErrors
@@ -33,13 +35,15 @@ def validate(preset, plan, topology_sources, styles):
     if config is not None:
         styles = choose_styles(config, tuple(styles))
         _gather(errors, check_config, build_host(), config, topology, styles, preset)
-    workloads = (_gather(errors, load_workloads, plan, ()) if plan else None) or []
+    workloads = []
+    if plan or workload_options:
+        workloads = _gather(errors, load_workloads, plan, workload_options) or []
     if config is not None:
         for workload in workloads:
-            _gather(errors, bind, topology, config, workload, plan)
+            _gather(errors, bind, topology, config, workload, workload.source)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    what = preset + (f" and {len(workloads)} workload(s) of {plan}" if plan else "")
+    what = preset + (f" and {len(workloads)} workload(s)" if workloads else "")
     click.echo(f"ok: {what} valid for {', '.join(styles)}")
 
 

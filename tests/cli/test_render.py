@@ -420,3 +420,38 @@ def test_validate_reports_preset_and_plan_problems_together(
         "workloads[1].kind",
     ):
         assert any(fragment in line for line in lines), fragment
+
+
+def test_control_characters_in_a_name_are_escaped_in_the_comment_only(
+    invoke, preset, dump
+):
+    """An escape sequence in a workload name redrew the terminal from the comment."""
+    result = invoke(
+        "render",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "w\x1b[2J=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+        "--style",
+        "taskset",
+    )
+    comment, line = result.stdout.splitlines()[:2]
+    assert comment.startswith("# w\\x1b[2J (training)")
+    argv = split_line(line)[2]
+    assert argv[argv.index("--workload") + 1] == "w\x1b[2J"
+
+
+def test_validate_takes_workloads_on_the_command_line(invoke, preset, dump):
+    result = invoke(
+        "validate",
+        "--preset",
+        preset(BARE),
+        "--workload",
+        "a=9",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+    )
+    assert result.exit_code == 2
+    assert "GPU 9 is not on this host" in result.stderr
