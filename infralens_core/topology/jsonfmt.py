@@ -71,6 +71,10 @@ def from_json(data: Any, source: str = "") -> Topology:
             setattr(topo, key, r.cpus(data[key], key))
     if data.get("allowed_mems") is not None:
         topo.allowed_mems = r.node_list(data["allowed_mems"], "allowed_mems")
+    for i, value in enumerate(r.as_list(data.get("smt_siblings", []), "smt_siblings")):
+        group = r.cpus(r.as_str(value, f"smt_siblings[{i}]"), f"smt_siblings[{i}]")
+        for cpu in group or ():
+            topo.smt_siblings[cpu] = group
     return topo
 
 

@@ -112,6 +112,10 @@ class Topology:
             out["sockets"] = {
                 str(s): format_cpulist(cpus) for s, cpus in sorted(self.sockets.items())
             }
+        if self.smt_siblings:
+            # One CPU list per core, single-thread cores too: "no SMT" is a fact.
+            groups = set(self.smt_siblings.values())
+            out["smt_siblings"] = [format_cpulist(g) for g in sorted(groups, key=min)]
         if self.nvlink is not None:
             out["nvlink"] = [[a, b, kind] for a, b, kind in sorted(self.nvlink)]
         for key in ("online_cpus", "allowed_cpus", "allowed_mems"):

@@ -225,3 +225,16 @@ def test_missing_key_is_named(missing):
     del data[missing]
     with pytest.raises(InputError, match=f'no "{missing}" key'):
         parse_json(json.dumps(data), "t.json")
+
+
+def test_smt_siblings_survive_a_json_round_trip():
+    """JSON written by `infralens topology` dropped SMT siblings, so
+    smt_siblings = false stopped working on the JSON copy of a host."""
+    from infralens_core.topology.jsonfmt import from_json
+    from infralens_core.topology.model import Topology
+
+    pairs = {c: frozenset({c % 4, c % 4 + 4}) for c in range(8)}
+    topo = Topology(smt_siblings=pairs)
+    data = topo.to_json()
+    assert data["smt_siblings"] == ["0,4", "1,5", "2,6", "3,7"]
+    assert from_json(data, "t.json").smt_siblings == pairs
