@@ -83,7 +83,8 @@ def read_line(
     else:
         line.launcher = tool
         reader(line, argv)
-        if not line.program and not line.problems:
+        # An image may bring its own command; numactl and taskset need one.
+        if tool != "docker" and not line.program and not line.problems:
             line.problems.append(f"{tool} is given no program to start")
     if line.launcher != "docker":
         line.asks += _env_gpu_asks(env, HOST_GPUS, "")
