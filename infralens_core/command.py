@@ -33,35 +33,43 @@ def command_fault(command: Command) -> str | None:
 
     Shell text is derived by quoting, which holds only for lists of strings and
     environment keys a shell can assign; anything else is the plugin's fault.
+    Checked for every command rendered, so the usual case costs two joins.
     """
-    from infralens_core.envlines import ENV_KEY
-
-    if not _words(command.argv) or not command.argv:
+    if not command.argv or not _words(command.argv):
         return "argv must be a non-empty list of strings without NUL bytes"
     if not isinstance(command.env, dict):
         return "env must be a dict of strings"
-    for key, value in command.env.items():
-        if not (isinstance(key, str) and ENV_KEY.match(key)):
-            return f"env key {key!r} is not a shell variable name"
-        if not isinstance(value, str) or "\0" in value:
-            return f"env value of {key} must be a string without NUL bytes"
+    bad_key = next((k for k in command.env if not _shell_name(k)), None)
+    if bad_key is not None:
+        return f"env key {bad_key!r} is not a shell variable name"
+    if not _words(list(command.env.values())):
+        return "env values must be strings without NUL bytes"
     if command.cwd is not None and not _words([command.cwd]):
         return "cwd must be a string without NUL bytes"
     if not isinstance(command.preamble, list) or not all(
-        _words(step) and step for step in command.preamble
+        step and _words(step) for step in command.preamble
     ):
         return "preamble must be a list of non-empty argv lists"
-    if not isinstance(command.warnings, list) or not all(
-        isinstance(w, str) for w in command.warnings
-    ):
+    if not isinstance(command.warnings, list) or not _words(command.warnings):
         return "warnings must be a list of strings"
     return None
 
 
 def _words(words: object) -> bool:
-    return isinstance(words, list) and all(
-        isinstance(w, str) and "\0" not in w for w in words
-    )
+    """A list of str without NUL bytes; join() refuses any other item type."""
+    if not isinstance(words, list):
+        return False
+    try:
+        return "\0" not in "".join(words)
+    except TypeError:
+        return False
+
+
+@lru_cache(maxsize=256)
+def _shell_name(key: object) -> bool:
+    from infralens_core.envlines import ENV_KEY
+
+    return isinstance(key, str) and ENV_KEY.match(key) is not None
 
 
 def quote_argv(argv: list[str]) -> str:

@@ -339,7 +339,7 @@ def test_disabled_plugin_is_listed_as_disabled_not_failed(faulty):
         (Command(argv=["echo", 1]), "argv must be a non-empty list of strings"),
         (Command(argv=[]), "argv must be a non-empty list"),
         (Command(argv=["echo"], env={"A;touch /tmp/x;B": "x"}), "not a shell variable"),
-        (Command(argv=["echo"], env={"A": 5}), "env value of A must be a string"),
+        (Command(argv=["echo"], env={"A": 5}), "env values must be strings"),
         (Command(argv=["echo"], cwd=5), "cwd must be a string"),
         (Command(argv=["echo"], preamble=[[]]), "preamble must be a list"),
     ],
