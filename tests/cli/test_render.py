@@ -11,6 +11,20 @@ DOCKER = (
 )
 
 
+def render_a0(invoke, preset_path, topology, *extra):
+    """Render workload a on GPU 0 with a preset and a topology."""
+    return invoke(
+        "render",
+        "--preset",
+        preset_path,
+        "--workload",
+        "a=0",
+        "--topology",
+        topology,
+        *extra,
+    )
+
+
 def by_style(data):
     return {c["style"]: c for c in data["commands"]}
 
@@ -170,91 +184,43 @@ def test_shell_lines_split_back_into_argv_env_and_cwd(invoke, preset, dump):
 
 def test_docker_without_image_is_exit_2_naming_the_field(invoke, preset, dump):
     body = DOCKER.replace('image_name = "pytorch:24"\n', "")
-    result = invoke(
-        "render",
-        "--preset",
-        preset(body),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("nv-h100-8gpu-nv18-2numa-nonic"),
-    )
+    result = render_a0(invoke, preset(body), dump("nv-h100-8gpu-nv18-2numa-nonic"))
     assert result.exit_code == 2
     assert "execution.image_name: is required" in result.stderr
 
 
 def test_malformed_env_line_is_exit_2_with_its_line_number(invoke, preset, dump):
     body = BARE + 'env_vars = """\nA=1\nnot-a-pair\n"""\n'
-    result = invoke(
-        "render",
-        "--preset",
-        preset(body),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("nv-h100-8gpu-nv18-2numa-nonic"),
-    )
+    result = render_a0(invoke, preset(body), dump("nv-h100-8gpu-nv18-2numa-nonic"))
     assert result.exit_code == 2
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_manual_mode_with_empty_cpu_list_is_exit_2(invoke, preset, dump):
     body = BARE + 'cpu_set_mode = "manual"\nmanual_cpu_set = ""\n'
-    result = invoke(
-        "render",
-        "--preset",
-        preset(body),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("nv-h100-8gpu-nv18-2numa-nonic"),
-    )
+    result = render_a0(invoke, preset(body), dump("nv-h100-8gpu-nv18-2numa-nonic"))
     assert result.exit_code == 2
     assert "manual_cpu_set" in result.stderr
 
 
 def test_manual_cpu_set_outside_the_host_is_refused(invoke, preset, dump):
     body = BARE + 'cpu_set_mode = "manual"\nmanual_cpu_set = "0-3,300"\n'
-    result = invoke(
-        "render",
-        "--preset",
-        preset(body),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("numactl-epyc-2s-nps4-8node"),
-    )
+    result = render_a0(invoke, preset(body), dump("numactl-epyc-2s-nps4-8node"))
     assert result.exit_code == 2
     assert "CPUs 300 are not on this host (it has 0-255)" in result.stderr
 
 
 def test_unknown_key_names_the_closest_valid_key(invoke, preset, dump):
     body = BARE + 'extra_arg = "--x"\n'
-    result = invoke(
-        "render",
-        "--preset",
-        preset(body),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("nv-h100-8gpu-nv18-2numa-nonic"),
-    )
+    result = render_a0(invoke, preset(body), dump("nv-h100-8gpu-nv18-2numa-nonic"))
     assert result.exit_code == 2
     assert "did you mean 'extra_args'?" in result.stderr
     assert "preset.toml:4: " in result.stderr  # the line of the misspelled key
 
 
 def test_unknown_style_lists_installed_ones(invoke, preset, dump):
-    result = invoke(
-        "render",
-        "--preset",
-        preset(BARE),
-        "--workload",
-        "a=0",
-        "--topology",
-        dump("nv-h100-8gpu-nv18-2numa-nonic"),
-        "--style",
-        "slurm",
+    result = render_a0(
+        invoke, preset(BARE), dump("nv-h100-8gpu-nv18-2numa-nonic"), "--style", "slurm"
     )
     assert result.exit_code == 2
     assert "installed styles: docker, numactl, taskset" in result.stderr
