@@ -40,10 +40,27 @@ def test_every_shared_file_has_an_identical_copy_in_tests_data():
         assert copy.read_bytes() == path.read_bytes(), f"{path.name} differs"
 
 
+def read_via_cli(dump: Path) -> dict:
+    """What `infralens topology --from FILE --format json` prints."""
+    from click.testing import CliRunner
+
+    from infralens_core.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["topology", "--from", str(dump), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+READERS = {"api": lambda dump: read_source(str(dump)).to_json(), "cli": read_via_cli}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
 @pytest.mark.parametrize("dump", DUMPS, ids=[d.stem for d in DUMPS])
-def test_dump_reads_to_its_expected_values(dump: Path):
+def test_dump_reads_to_its_expected_values(dump: Path, reader: str):
     expected = json.loads(dump.with_suffix(".expected.json").read_text())
-    got = read_source(str(dump)).to_json()
+    got = READERS[reader](dump)
 
     assert got["sources"] == [f"{expected['source']} ({dump})"]
     if "gpus" in expected:
