@@ -48,6 +48,17 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
+def report(result) -> None:
+    """Print a render result's warnings and plugin errors; exit 1 on an error."""
+    for workload, style, message in result.warnings:
+        who = workload if workload is not None else "preset"
+        warn(f"{who}{f' [{style}]' if style else ''}: {message}")
+    for error in result.errors:
+        click.echo(f"Error: {error}", err=True)
+    if result.errors:
+        raise SystemExit(1)
+
+
 def warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 

@@ -12,9 +12,9 @@ from infralens_core.cli.common import (
     load_workloads,
     plan_option,
     preset_option,
+    report,
     styles_option,
     topology_option,
-    warn,
     workload_option,
 )
 from infralens_core.errors import InputError, PluginError
@@ -81,13 +81,7 @@ def render(
     result = render_plan(host, config, workloads, topology, usable)
     result.errors[:0] = failed
     _emit(result, fmt, output, force)
-    for workload, style, message in result.warnings:
-        who = workload if workload is not None else "preset"
-        warn(f"{who}{f' [{style}]' if style else ''}: {message}")
-    for error in result.errors:
-        click.echo(f"Error: {error}", err=True)
-    if result.errors:
-        raise SystemExit(1)
+    report(result)
 
 
 def _emit(result, fmt: str, output: str | None, force: bool) -> None:

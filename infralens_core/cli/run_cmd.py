@@ -19,8 +19,8 @@ from infralens_core.cli.common import (
     load_workloads,
     plan_option,
     preset_option,
+    report,
     topology_option,
-    warn,
     workload_option,
 )
 from infralens_core.errors import InputError
@@ -90,12 +90,7 @@ def render_on(preset: str, config, workloads, topology, styles):
     host = build_host()
     check_config(host, config, topology, styles, preset)
     result = render_plan(host, config, workloads, topology, styles)
-    for workload, style, message in result.warnings:
-        warn(f"{workload}{f' [{style}]' if style else ''}: {message}")
-    for error in result.errors:
-        click.echo(f"Error: {error}", err=True)
-    if result.errors:
-        raise SystemExit(1)
+    report(result)
     return result
 
 

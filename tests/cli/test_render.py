@@ -421,3 +421,24 @@ def test_validate_takes_workloads_on_the_command_line(invoke, preset, dump):
     )
     assert result.exit_code == 2
     assert "GPU 9 is not on this host" in result.stderr
+
+
+def test_run_names_preset_warnings_as_the_preset_not_none(invoke, preset, dump):
+    """run printed 'warning: None: execution.entry_command …' for preset warnings."""
+    body = '[execution]\nentry_command = "python x.py --out $HOME/o"\n'
+    result = invoke(
+        "run",
+        "a",
+        "--preset",
+        preset(body),
+        "--workload",
+        "a=0",
+        "--topology",
+        dump("nv-h100-8gpu-nv18-2numa-nonic"),
+        "--style",
+        "taskset",
+        "--dry-run",
+    )
+    assert result.exit_code == 0
+    assert "warning: preset: execution.entry_command" in result.stderr
+    assert "None" not in result.stderr
